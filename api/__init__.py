@@ -1,0 +1,104 @@
+"""Feltlogg's API: create_app() builds the Flask app from the environment.
+
+Where things live: each area of the product (participants, employers, activity, jobs, plans,
+reviews, conflicts, teams, auth) is a package with models.py, schemas.py, rules.py and routes.py.
+Who may see and change what is decided in api/access.py alone; every write goes through
+api/common/records.py; the list of entities is api/entities.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, send_from_directory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from api.config import load_config
+from api.extensions import db, jwt, migrate, problem, rest_api
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PWA_DIST = PROJECT_ROOT / "pwa" / "dist"
+PWA_PLACEHOLDER = PROJECT_ROOT / "pwa" / "placeholder"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite enforces foreign keys only when asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory. `config` overrides what the environment says (tests use it)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
+                static_folder=None)
+    app.config.update(load_config(Path(app.instance_path), overrides=config))
+    app.config["API_SPEC_OPTIONS"] = {
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}],
+        "info": {"description": "Field log for IPS job specialists. Errors are "
+                                "application/problem+json (RFC 9457)."},
+    }
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    jwt.init_app(app)
+    rest_api.init_app(app)
+
+    from api.auth.tokens import register_token_callbacks
+    register_token_callbacks(jwt)
+
+    from api import health
+    from api.activity.routes import blp as activity
+    from api.auth.routes import blp as auth
+    from api.conflicts.routes import blp as conflicts
+    from api.employers.routes import blp as employers
+    from api.jobs.routes import blp as jobs
+    from api.participants.routes import blp as participants
+    from api.plans.routes import blp as plans
+    from api.reviews.routes import blp as reviews
+    from api.teams.routes import blp as admin
+
+    for blueprint in (auth, participants, employers, activity, jobs, plans, reviews, conflicts,
+                      admin):
+        rest_api.register_blueprint(blueprint)
+    app.register_blueprint(health.blp)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return rest_api.handle_http_exception(error)
+        log.exception("Unhandled error")
+        db.session.rollback()
+        return problem(500, InternalServerError.name,
+                       "Something went wrong on our side; nothing was saved. Try again.")
+
+    from api.cli import ips
+    app.cli.add_command(ips)
+
+    _serve_app_shell(app)
+    return app
+
+
+def _serve_app_shell(app: Flask) -> None:
+    """The field app: the built bundle if there is one, else a placeholder page."""
+    root = PWA_DIST if (PWA_DIST / "index.html").exists() else PWA_PLACEHOLDER
+
+    @app.get("/")
+    def index() -> Any:
+        return send_from_directory(root, "index.html")
+
+    @app.get("/<path:filename>")
+    def app_file(filename: str) -> Any:
+        return send_from_directory(root, filename)

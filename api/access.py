@@ -1,0 +1,206 @@
+"""Who may read and write what: every route and (later) the sync engine ask here, nowhere else.
+
+A rule is a SQL condition over an entity's table, so the same rule filters a list, guards a
+single read, and is checked again on a written row before the transaction commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_smorest import abort
+from sqlalchemy import ColumnElement, and_, false, select, true
+
+from api.activity.models import EmployerContact, Meeting, TeamMeeting
+from api.conflicts.models import Conflict
+from api.employers.models import Employer
+from api.extensions import db
+from api.jobs.models import JobMatch
+from api.participants.models import CareerProfile, Consent, Participant
+from api.plans.models import PlanGoal, PlanStep
+from api.reviews.models import WeekReview
+from api.teams.models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as the access rules need them."""
+
+    id: uuid.UUID
+    role: str
+    team_id: uuid.UUID | None
+    name: str
+    participant_id: uuid.UUID | None = None
+
+
+def actor_for(user: User) -> Actor:
+    participant_id = None
+    if user.role == "participant":
+        participant_id = db.session.scalar(
+            select(Participant.id).where(Participant.user_id == user.id,
+                                         Participant.deleted_at.is_(None))
+        )
+    return Actor(user.id, user.role, user.team_id, user.name, participant_id)
+
+
+def current_actor(roles: tuple[str, ...] | None = None) -> Actor:
+    """The signed-in, active user; 401 without a valid token, 403 for a role not in `roles`."""
+    actor: Actor | None = g.get("actor")
+    if actor is None:
+        verify_jwt_in_request()
+        user = db.session.get(User, uuid.UUID(get_jwt_identity()))
+        if user is None or not user.is_active:
+            abort(401, message="This account is no longer active.")
+        actor = actor_for(user)
+        g.actor = actor
+    if roles is not None and actor.role not in roles:
+        abort(403, message=f"This needs the role {' or '.join(roles)}; you are {actor.role}.")
+    return actor
+
+
+# --- Scopes: which rows an actor may see --------------------------------------------------
+
+Scope = Callable[[Actor], ColumnElement[bool]]
+
+
+def _caseload(actor: Actor) -> Any:
+    return select(Participant.id).where(Participant.specialist_id == actor.id,
+                                        Participant.deleted_at.is_(None))
+
+
+def _team(model: Any) -> Scope:
+    return lambda actor: model.team_id == actor.team_id
+
+
+def _on_caseload(model: Any) -> Scope:
+    return lambda actor: and_(model.team_id == actor.team_id,
+                              model.participant_id.in_(_caseload(actor)))
+
+
+def _own_participant(model: Any) -> Scope:
+    return lambda actor: (model.participant_id == actor.participant_id
+                          if actor.participant_id else false())
+
+
+def _own_rows(model: Any, column: str = "specialist_id") -> Scope:
+    return lambda actor: and_(model.team_id == actor.team_id, getattr(model, column) == actor.id)
+
+
+def _employers_of_own_jobs(actor: Actor) -> ColumnElement[bool]:
+    if not actor.participant_id:
+        return false()
+    return Employer.id.in_(select(JobMatch.employer_id).where(
+        JobMatch.participant_id == actor.participant_id, JobMatch.deleted_at.is_(None)))
+
+
+def _everything(actor: Actor) -> ColumnElement[bool]:
+    return true()
+
+
+# Free text a supervisor does not read: "counts and summaries, not note text" (domain.md).
+NOTE_FIELDS = frozenset({
+    "notes", "outcome", "agreed_next_steps", "comment_private", "job_preferences", "strengths",
+    "education", "work_history", "disclosure_preference", "note", "phone", "email",
+})
+
+
+@dataclass(frozen=True)
+class EntityAccess:
+    """The rules for one entity: read scope per role, and which roles write which fields."""
+
+    read: dict[str, Scope]
+    write: dict[str, frozenset[str] | None] = field(default_factory=dict)  # None = all fields
+    create_roles: frozenset[str] = frozenset()
+    delete_roles: frozenset[str] = frozenset()
+    hidden: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _specialist_writes(read: dict[str, Scope], **extra: Any) -> EntityAccess:
+    return EntityAccess(read=read, write={"specialist": None},
+                        create_roles=frozenset({"specialist"}),
+                        delete_roles=frozenset({"specialist"}),
+                        hidden={"supervisor": NOTE_FIELDS}, **extra)
+
+
+RULES: dict[str, EntityAccess] = {
+    "participants": EntityAccess(
+        read={"specialist": _own_rows(Participant), "supervisor": _team(Participant),
+              "participant": lambda a: Participant.id == a.participant_id
+              if a.participant_id else false(),
+              "admin": _everything},
+        write={"specialist": frozenset({"first_name", "last_name", "phone", "email",
+                                        "enrolled_on", "closed_on", "status",
+                                        "working_at_entry", "specialist_id"})},
+        create_roles=frozenset({"specialist"}), delete_roles=frozenset({"specialist"}),
+        hidden={"supervisor": NOTE_FIELDS, "admin": NOTE_FIELDS},
+    ),
+    "consents": _specialist_writes({"specialist": _on_caseload(Consent),
+                                    "supervisor": _team(Consent)}),
+    "career_profiles": _specialist_writes({"specialist": _on_caseload(CareerProfile),
+                                           "supervisor": _team(CareerProfile)}),
+    "employers": _specialist_writes({"specialist": _team(Employer), "supervisor": _team(Employer),
+                                     "participant": _employers_of_own_jobs}),
+    "employer_contacts": _specialist_writes({"specialist": _own_rows(EmployerContact),
+                                             "supervisor": _team(EmployerContact)}),
+    "meetings": _specialist_writes({"specialist": _on_caseload(Meeting),
+                                    "supervisor": _team(Meeting),
+                                    "participant": _own_participant(Meeting)}),
+    "team_meetings": _specialist_writes({"specialist": _own_rows(TeamMeeting),
+                                         "supervisor": _team(TeamMeeting)}),
+    "job_matches": _specialist_writes({"specialist": _on_caseload(JobMatch),
+                                       "supervisor": _team(JobMatch),
+                                       "participant": _own_participant(JobMatch)}),
+    "plan_goals": _specialist_writes({"specialist": _on_caseload(PlanGoal),
+                                      "supervisor": _team(PlanGoal),
+                                      "participant": _own_participant(PlanGoal)}),
+    "plan_steps": EntityAccess(
+        read={"specialist": _on_caseload(PlanStep), "supervisor": _team(PlanStep),
+              "participant": _own_participant(PlanStep)},
+        # A participant ticks off their own steps, and nothing else.
+        write={"specialist": None, "participant": frozenset({"done_at"})},
+        create_roles=frozenset({"specialist"}), delete_roles=frozenset({"specialist"}),
+    ),
+    "week_reviews": EntityAccess(
+        read={"supervisor": _team(WeekReview), "specialist": _own_rows(WeekReview)},
+        write={"supervisor": frozenset({"comment"})},
+        create_roles=frozenset({"supervisor"}), delete_roles=frozenset({"supervisor"}),
+    ),
+    "conflicts": EntityAccess(
+        read={role: _own_rows(Conflict, "user_id")
+              for role in ("specialist", "supervisor", "participant")},
+        write={role: frozenset({"resolved_at"})
+               for role in ("specialist", "supervisor", "participant")},
+    ),
+}
+
+# Participants see their meetings, but not the specialist's notes about them.
+RULES["meetings"].hidden["participant"] = frozenset({"notes"})
+RULES["job_matches"].hidden["participant"] = frozenset({"notes"})
+RULES["employers"].hidden["participant"] = frozenset({"notes", "contact_person", "phone"})
+
+
+def rules_for(entity: str) -> EntityAccess:
+    return RULES[entity]
+
+
+def read_scope(actor: Actor, entity: str) -> ColumnElement[bool] | None:
+    """The condition on rows `actor` may read, or None if their role reads none of them."""
+    scope = RULES[entity].read.get(actor.role)
+    return scope(actor) if scope else None
+
+
+def writable_fields(actor: Actor, entity: str) -> frozenset[str] | None:
+    """Fields `actor` may change (None = all); raises 403 if they may change none."""
+    rules = RULES[entity]
+    if actor.role not in rules.write:
+        abort(403, message=f"A {actor.role} may not change {entity.replace('_', ' ')}.")
+    return rules.write[actor.role]
+
+
+def hidden_fields_for(actor: Actor, entity: str) -> frozenset[str]:
+    return RULES[entity].hidden.get(actor.role, frozenset())

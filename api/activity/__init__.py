@@ -1,0 +1,1 @@
+"""What a specialist does: employer contacts, participant meetings, team meetings."""

@@ -1,0 +1,1 @@
+"""Sign-in, token refresh with rotation, and revocation."""

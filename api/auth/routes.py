@@ -1,0 +1,76 @@
+"""Sign in, refresh, sign out, and who am I."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_jwt_extended import get_jwt, jwt_required
+from flask_smorest import abort
+
+from api.access import actor_for, current_actor
+from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
+from api.auth.service import AuthError, revoke_family, rotate, sign_in
+from api.common.crud import ApiBlueprint
+from api.extensions import db
+from api.teams.models import User
+
+blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth",
+                   description="Sign in with e-mail and password; tokens rotate on refresh.")
+
+
+def _user_payload(user: User) -> dict[str, Any]:
+    actor = actor_for(user)
+    return {"id": user.id, "role": user.role, "team_id": user.team_id, "name": user.name,
+            "email": user.email, "participant_id": actor.participant_id}
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, description="Wrong e-mail or password, or the account is disabled.")
+def login(credentials: dict[str, str]) -> dict[str, Any]:
+    """Sign in: a short-lived access token and a refresh token."""
+    try:
+        user, tokens = sign_in(credentials["email"], credentials["password"])
+    except AuthError as error:
+        db.session.rollback()
+        abort(401, message=str(error))
+    db.session.commit()
+    return {**tokens, "user": _user_payload(user)}
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, description="The refresh token is expired, revoked or already used.")
+@blp.doc(security=[{"bearerAuth": []}])
+@jwt_required(refresh=True)
+def refresh() -> dict[str, Any]:
+    """Exchange the refresh token (as bearer) for a new pair; the old one stops working."""
+    try:
+        user, tokens = rotate(get_jwt())
+    except AuthError as error:
+        abort(401, message=str(error))
+    db.session.commit()
+    return {**tokens, "user": _user_payload(user)}
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+@blp.doc(security=[{"bearerAuth": []}])
+@jwt_required(verify_type=False)
+def logout() -> None:
+    """Revoke the presented token and every token of its sign-in (its refresh token too)."""
+    revoke_family(uuid.UUID(get_jwt()["fam"]), "logout")
+    db.session.commit()
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, SignedInUserSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def me() -> dict[str, Any]:
+    """The signed-in user."""
+    actor = current_actor()
+    user = db.session.get(User, actor.id)
+    assert user is not None
+    return _user_payload(user)

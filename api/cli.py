@@ -1,0 +1,77 @@
+"""`flask ips ...`: administration from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from api.common.records import RecordError
+from api.extensions import db
+from api.teams.models import ROLES, Team, User
+from api.teams.service import create_team, create_user
+
+
+@click.group()
+def ips() -> None:
+    """Feltlogg administration."""
+
+
+def _fail(error: RecordError) -> None:
+    db.session.rollback()
+    details = "; ".join(f"{k}: {v}" for k, v in (error.errors or {}).items())
+    raise click.ClickException(f"{error.detail} {details}".strip())
+
+
+@ips.command("create-team")
+@click.argument("name")
+@with_appcontext
+def create_team_command(name: str) -> None:
+    """Create a team called NAME."""
+    try:
+        team = create_team(name)
+    except RecordError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created team {team.name} ({team.id})")
+
+
+@ips.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--team", "team_name", help="Team name (every role but admin has one).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, team_name: str | None,
+                        password: str) -> None:
+    """Create a user account."""
+    team_id = None
+    if team_name:
+        team_id = db.session.scalar(select(Team.id).where(Team.name == team_name))
+        if team_id is None:
+            raise click.ClickException(f"No team called {team_name!r}; create it first.")
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters.")
+    try:
+        user = create_user({"email": email, "name": name, "role": role, "team_id": team_id,
+                            "password": password})
+    except RecordError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} ({user.id})")
+
+
+@ips.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if there are users already.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Seed the demo team (logins in the README); never run outside a demo."""
+    from api.demo import seed_demo
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database has users already; not seeding the demo team.")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo("Seeded the demo team: " + ", ".join(f"{v} {k}" for k, v in summary.items()))

@@ -1,0 +1,171 @@
+"""The REST routes every entity gets: list, read, create, change, delete (as a tombstone)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import fields
+from sqlalchemy import func, or_, select
+
+from api.access import Actor, current_actor, hidden_fields_for, read_scope
+from api.common.entity import Entity
+from api.common.records import (
+    RecordError,
+    create_record,
+    delete_record,
+    find_visible,
+    update_record,
+)
+from api.common.schema import AwareDateTime, Text, hidden_fields, whole_number
+from api.extensions import db
+
+
+class ApiBlueprint(Blueprint):
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+
+def filter_schema(entity: Entity) -> type[ma.Schema]:
+    """Query parameters for a list: equality filters, a time window, a search and tombstones."""
+    model_fields: dict[str, Any] = {}
+    for name in entity.filters:
+        column = getattr(entity.model, name)
+        python_type = column.type.python_type
+        if python_type is uuid.UUID:
+            model_fields[name] = fields.UUID()
+        elif python_type is bool:
+            model_fields[name] = fields.Boolean()
+        elif python_type is int:
+            model_fields[name] = whole_number()
+        else:
+            model_fields[name] = Text(validate=ma.validate.Length(max=100))
+    if entity.time_column:
+        model_fields["from"] = AwareDateTime(metadata={
+            "description": f"Only records with {entity.time_column} at or after this time."})
+        model_fields["to"] = AwareDateTime(metadata={
+            "description": f"Only records with {entity.time_column} before this time."})
+    if entity.search:
+        model_fields["q"] = Text(validate=ma.validate.Length(min=1, max=100), metadata={
+            "description": f"Search in {', '.join(entity.search)}."})
+    model_fields["include_deleted"] = fields.Boolean(load_default=False, metadata={
+        "description": "Also list tombstones (deleted records)."})
+    schema = ma.Schema.from_dict(model_fields, name=f"{entity.model.__name__}Filters")
+    schema.Meta.unknown = ma.RAISE  # type: ignore[attr-defined]
+    return schema
+
+
+def _problem_from(error: RecordError) -> None:
+    abort(error.status, message=error.detail, errors=error.errors)
+
+
+def _visible_or_404(actor: Actor, entity: Entity, record_id: uuid.UUID) -> Any:
+    record = find_visible(actor, entity, record_id)
+    if record is None:
+        abort(404, message=f"No {entity.human} with this id that you can see.")
+    return record
+
+
+def _expected_version() -> int | None:
+    """An optional `If-Match: "<version>"` guards an update against a concurrent one."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip().strip('W/').strip('"'))
+    except ValueError:
+        abort(400, message='If-Match must hold the record\'s version, e.g. If-Match: "3".')
+    return None
+
+
+def register_crud(blp: Blueprint, entity: Entity) -> None:
+    """Add the five routes for `entity` to `blp`, all guarded by api.access."""
+    schema = entity.schema
+    filters = filter_schema(entity)
+    model = entity.model
+    path = f"/{entity.name}"
+
+    def reader() -> Actor:
+        actor = current_actor()
+        if read_scope(actor, entity.name) is None:
+            abort(403, message=f"A {actor.role} may not read {entity.human}.")
+        hidden_fields.set(hidden_fields_for(actor, entity.name))
+        return actor
+
+    def commit_or_problem(work: Any) -> Any:
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except RecordError as error:
+            db.session.rollback()
+            _problem_from(error)
+
+    @blp.route(path, endpoint=f"{entity.name}_collection")
+    class Collection(MethodView):
+        @blp.arguments(filters, location="query")
+        @blp.response(200, schema(many=True))
+        @blp.paginate()
+        def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+            actor = reader()
+            query = select(model).where(read_scope(actor, entity.name))
+            if not args.pop("include_deleted", False):
+                query = query.where(model.deleted_at.is_(None))
+            if entity.time_column:
+                column = getattr(model, entity.time_column)
+                if args.get("from") is not None:
+                    query = query.where(column >= args.pop("from"))
+                if args.get("to") is not None:
+                    query = query.where(column < args.pop("to"))
+            if args.get("q"):
+                needle = f"%{args.pop('q').lower()}%"
+                query = query.where(or_(*(func.lower(getattr(model, c)).like(needle)
+                                          for c in entity.search)))
+            for name in entity.filters:
+                if name in args:
+                    query = query.where(getattr(model, name) == args[name])
+            pagination_parameters.item_count = db.session.scalar(
+                select(func.count()).select_from(query.subquery()))
+            return db.session.scalars(
+                query.order_by(getattr(model, entity.order_by), model.id)
+                .offset(pagination_parameters.first_item)
+                .limit(pagination_parameters.page_size)
+            ).all()
+
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        def post(self, data: dict[str, Any]) -> Any:
+            actor = current_actor()
+            hidden_fields.set(hidden_fields_for(actor, entity.name))
+            return commit_or_problem(lambda: create_record(actor, entity, data))
+
+    @blp.route(f"{path}/<uuid:record_id>", endpoint=f"{entity.name}_item")
+    class Item(MethodView):
+        @blp.response(200, schema)
+        def get(self, record_id: uuid.UUID) -> Any:
+            actor = reader()
+            return _visible_or_404(actor, entity, record_id)
+
+        @blp.arguments(schema(partial=True))
+        @blp.response(200, schema)
+        def patch(self, changes: dict[str, Any], record_id: uuid.UUID) -> Any:
+            actor = reader()
+            record = _visible_or_404(actor, entity, record_id)
+            if "id" in changes and changes.pop("id") != record_id:
+                abort(422, message="The id in the body differs from the one in the path.",
+                      errors={"id": "Must match the path, or be left out."})
+            expected = _expected_version()
+            return commit_or_problem(
+                lambda: update_record(actor, entity, record, changes, expected))
+
+        @blp.response(204)
+        def delete(self, record_id: uuid.UUID) -> None:
+            actor = reader()
+            record = _visible_or_404(actor, entity, record_id)
+            commit_or_problem(lambda: delete_record(actor, entity, record))
+
+    Collection.__doc__ = f"List or create {entity.human}."
+    Item.__doc__ = f"Read, change or delete one of the {entity.human}."

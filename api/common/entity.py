@@ -1,0 +1,33 @@
+"""What the API knows about each entity: its model, its schema, what it references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.access import Actor
+    from api.common.schema import EntitySchema
+
+# prepare(actor, record, changes, creating) fills defaults on `record` and returns field errors.
+Prepare = Callable[["Actor", Any, dict[str, Any], bool], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str                      # wire name, e.g. "employer_contacts"
+    model: type[Any]
+    schema: type[EntitySchema]
+    # field -> entity name of the referenced row, or "specialists" for a specialist's user id
+    references: dict[str, str] = field(default_factory=dict)
+    prepare: Prepare | None = None
+    filters: tuple[str, ...] = ()  # columns a list may be filtered on by equality
+    time_column: str | None = None  # filtered by ?from=&to=
+    search: tuple[str, ...] = ()    # columns ?q= searches in
+    order_by: str = "id"            # UUIDv7: creation order
+    label: str = ""                 # a human name, for messages
+
+    @property
+    def human(self) -> str:
+        return self.label or self.name.replace("_", " ")

@@ -1,0 +1,154 @@
+"""Create, change and tombstone records on behalf of an actor: the one write path.
+
+REST routes call these, and so will sync push. Every write checks field permissions, that
+referenced rows exist and are visible to the actor, the entity's own rules, and finally that the
+written row is still inside the actor's scope, before anything is committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.access import Actor, read_scope, rules_for, writable_fields
+from api.common.entity import Entity
+from api.common.model import new_id, utcnow
+from api.extensions import db
+from api.teams.models import User
+
+
+class RecordError(Exception):
+    """A write refused, with what to fix. `status` follows HTTP."""
+
+    def __init__(self, status: int, detail: str, errors: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+
+
+def find_visible(actor: Actor, entity: Entity, record_id: uuid.UUID,
+                 include_deleted: bool = False) -> Any:
+    """The record if `actor` may read it; otherwise None (absent and forbidden look the same)."""
+    scope = read_scope(actor, entity.name)
+    if scope is None:
+        return None
+    query = select(entity.model).where(entity.model.id == record_id, scope)
+    if not include_deleted:
+        query = query.where(entity.model.deleted_at.is_(None))
+    return db.session.scalar(query)
+
+
+def _check_references(actor: Actor, entity: Entity, record: Any) -> dict[str, str]:
+    from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
+
+    errors: dict[str, str] = {}
+    for field_name, target in entity.references.items():
+        value = getattr(record, field_name)
+        if value is None:
+            continue
+        if target == "specialists":
+            found = db.session.scalar(select(User.id).where(
+                User.id == value, User.team_id == actor.team_id, User.role == "specialist",
+                User.is_active.is_(True)))
+            if found is None:
+                errors[field_name] = "No active specialist with this id in your team."
+        elif find_visible(actor, ENTITIES[target], value) is None:
+            errors[field_name] = f"No {ENTITIES[target].human} with this id that you can use."
+    return errors
+
+
+def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
+           creating: bool) -> None:
+    allowed = writable_fields(actor, entity.name)
+    if allowed is not None and not creating:
+        refused = sorted(set(changes) - allowed)
+        if refused:
+            raise RecordError(403, f"As {actor.role} you may not change: {', '.join(refused)}.",
+                              {name: "You may not change this field." for name in refused})
+    for name, value in changes.items():
+        if name != "id":
+            setattr(record, name, value)
+    errors = entity.prepare(actor, record, changes, creating) if entity.prepare else {}
+    errors.update(_check_references(actor, entity, record))
+    if errors:
+        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise RecordError(409, constraint_message(exc)) from exc
+
+
+def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:
+    _flush()
+    scope = read_scope(actor, entity.name)
+    visible = scope is not None and db.session.scalar(
+        select(entity.model.id).where(entity.model.id == record.id, scope))
+    if not visible:
+        db.session.rollback()
+        raise RecordError(403, f"You may only write {entity.human} within your own caseload "
+                               "and team.")
+
+
+def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
+    rules = rules_for(entity.name)
+    if actor.role not in rules.create_roles:
+        raise RecordError(403, f"A {actor.role} may not create {entity.human}.")
+    record_id = data.get("id")
+    if record_id is not None and db.session.get(entity.model, record_id) is not None:
+        raise RecordError(409, "A record with this id already exists; generate a new id.",
+                          {"id": "Already taken."})
+    record = entity.model(id=record_id or new_id())
+    record.team_id = actor.team_id
+    _apply(actor, entity, record, data, creating=True)
+    db.session.add(record)
+    _flush_in_scope(actor, entity, record)
+    return record
+
+
+def update_record(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
+                  expected_version: int | None = None) -> Any:
+    if expected_version is not None and expected_version != record.version:
+        raise RecordError(412, f"The record is at version {record.version}, not "
+                               f"{expected_version}: fetch it again and reapply your change.")
+    if not changes:
+        return record
+    _apply(actor, entity, record, changes, creating=False)
+    _flush_in_scope(actor, entity, record)
+    return record
+
+
+def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
+    """Tombstone: the row stays so that devices learn of the deletion."""
+    if actor.role not in rules_for(entity.name).delete_roles:
+        raise RecordError(403, f"A {actor.role} may not delete {entity.human}.")
+    record.deleted_at = utcnow()
+    _flush()
+
+
+KNOWN_CONSTRAINTS = {
+    "uq_employers_team_org_number_live":
+        "An employer with this organisation number already exists in your team.",
+    "uq_career_profiles_participant_id": "This participant already has a career profile.",
+    "uq_week_reviews_specialist_week_live": "This week is already marked as reviewed.",
+    "uq_participants_user_id": "This login already belongs to another participant.",
+}
+
+
+def constraint_message(exc: IntegrityError) -> str:
+    text = str(exc.orig)
+    for name, message in KNOWN_CONSTRAINTS.items():
+        if name in text:
+            return message
+    if "UNIQUE" in text.upper():
+        return "This conflicts with an existing record (a value that must be unique is taken)."
+    if "FOREIGN KEY" in text.upper():
+        return "A referenced record does not exist."
+    return "The record breaks a rule of the database: check dates, ranges and required fields."

@@ -1,0 +1,1 @@
+"""Conflicts: the value that lost a concurrent edit, kept for a person to look at."""

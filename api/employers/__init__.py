@@ -1,0 +1,1 @@
+"""Employers, shared within a team."""

@@ -1,0 +1,101 @@
+"""Flask extensions, created here unbound and bound to the app in create_app()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import Response, jsonify
+from flask_jwt_extended import JWTManager
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import HTTPException
+
+# Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+DEFAULT_DETAILS = {
+    400: "The request could not be read. Send a JSON body that matches the documented schema.",
+    401: "Sign in again: the token is missing, expired or revoked.",
+    403: "Your role does not allow this.",
+    404: "There is nothing here, or you may not see it.",
+    405: "This method is not allowed on this path.",
+    409: "The record changed on the server; fetch it again and retry.",
+    413: "The request body is too large.",
+    415: "Send the body as application/json.",
+    422: "Some fields are not valid; see 'errors' for what to fix.",
+    429: "Too many requests; wait a moment and try again.",
+}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering errors as application/problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        detail = data.get("message") or (
+            error.description if error.description and not _is_default_description(error)
+            else DEFAULT_DETAILS.get(code, error.name)
+        )
+        if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers",
+                                                         "form", "files"}:
+            # webargs nests errors by location; one location is the common case
+            errors = errors.get("json") or errors.get("query") or errors.get("path") or errors
+        response = problem(code, error.name, detail, errors=errors)
+        for key, value in (data.get("headers") or {}).items():
+            response.headers[key] = value
+        if getattr(error, "www_authenticate", None) is not None and code == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+
+def _is_default_description(error: HTTPException) -> bool:
+    return error.description == type(error).description
+
+
+def schema_name(schema: Any) -> str:
+    """OpenAPI component names: `Employer`, and `EmployerPatch` for the partial update body."""
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if isinstance(schema, ma.Schema) and schema.partial:
+        name += "Patch"
+    return str(name)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+jwt = JWTManager()
+rest_api = ProblemApi(spec_kwargs={
+    "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})

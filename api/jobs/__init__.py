@@ -1,0 +1,1 @@
+"""Job matches: a participant, an employer and a job, through its stages."""

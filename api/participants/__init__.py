@@ -1,0 +1,1 @@
+"""Participants on a specialist's caseload, their consents and career profile."""

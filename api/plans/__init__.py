@@ -1,0 +1,1 @@
+"""The job-search plan: goals and the small steps toward them."""

@@ -1,0 +1,1 @@
+"""A supervisor's review of a specialist's week (fidelity evidence)."""

@@ -1,0 +1,153 @@
+"""Admin routes: teams, user accounts and moving a participant between specialists."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+
+from api.access import current_actor
+from api.common.crud import ApiBlueprint
+from api.common.records import RecordError, find_visible
+from api.entities import ENTITIES
+from api.extensions import db
+from api.participants.schemas import ParticipantSchema, TransferSchema
+from api.teams.models import Team, User
+from api.teams.schemas import TeamSchema, UserFilterSchema, UserSchema
+from api.teams.service import create_team, create_user, transfer_participant, update_user
+
+blp = ApiBlueprint("admin", __name__, url_prefix="/api/v1",
+                   description="Teams and users (admins), and caseload transfers.")
+
+
+def _commit(work: Callable[[], Any]) -> Any:
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except RecordError as error:
+        db.session.rollback()
+        abort(error.status, message=error.detail, errors=error.errors)
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    @blp.response(200, TeamSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters: Any) -> Any:
+        """List teams (admin: all; others: their own)."""
+        actor = current_actor()
+        query = select(Team).order_by(Team.name)
+        if actor.role != "admin":
+            query = query.where(Team.id == actor.team_id)
+        teams = db.session.scalars(query).all()
+        pagination_parameters.item_count = len(teams)
+        first = pagination_parameters.first_item
+        return teams[first:first + pagination_parameters.page_size]
+
+    @blp.arguments(TeamSchema)
+    @blp.response(201, TeamSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a team (admin)."""
+        current_actor(("admin",))
+        return _commit(lambda: create_team(data["name"]))
+
+
+@blp.route("/teams/<uuid:team_id>")
+class TeamItem(MethodView):
+    @blp.response(200, TeamSchema)
+    def get(self, team_id: uuid.UUID) -> Any:
+        """Read a team."""
+        actor = current_actor()
+        team = db.session.get(Team, team_id)
+        if team is None or (actor.role != "admin" and actor.team_id != team_id):
+            abort(404, message="No team with this id that you can see.")
+        return team
+
+    @blp.arguments(TeamSchema(partial=True))
+    @blp.response(200, TeamSchema)
+    def patch(self, changes: dict[str, Any], team_id: uuid.UUID) -> Any:
+        """Rename a team (admin)."""
+        current_actor(("admin",))
+        team = db.session.get(Team, team_id)
+        if team is None:
+            abort(404, message="No team with this id.")
+
+        def rename() -> Team:
+            name = changes.get("name")
+            if name and db.session.scalar(
+                    select(Team.id).where(Team.name == name, Team.id != team_id)):
+                raise RecordError(409, "A team with this name already exists.")
+            if name:
+                team.name = name
+            return team
+        return _commit(rename)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(UserFilterSchema, location="query")
+    @blp.response(200, UserSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List users (admin: everyone; specialists and supervisors: their team)."""
+        actor = current_actor(("admin", "supervisor", "specialist"))
+        query = select(User).order_by(User.name, User.id)
+        if actor.role != "admin":
+            query = query.where(User.team_id == actor.team_id)
+        elif "team_id" in args:
+            query = query.where(User.team_id == args["team_id"])
+        if "role" in args:
+            query = query.where(User.role == args["role"])
+        if not args["include_inactive"]:
+            query = query.where(User.is_active.is_(True))
+        users = db.session.scalars(query).all()
+        pagination_parameters.item_count = len(users)
+        first = pagination_parameters.first_item
+        return users[first:first + pagination_parameters.page_size]
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a user account (admin)."""
+        current_actor(("admin",))
+        return _commit(lambda: create_user(data))
+
+
+@blp.route("/users/<uuid:user_id>")
+class UserItem(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id: uuid.UUID) -> Any:
+        """Read a user (admin; others within their team)."""
+        actor = current_actor(("admin", "supervisor", "specialist"))
+        user = db.session.get(User, user_id)
+        if user is None or (actor.role != "admin" and user.team_id != actor.team_id):
+            abort(404, message="No user with this id that you can see.")
+        return user
+
+    @blp.arguments(UserSchema(partial=True))
+    @blp.response(200, UserSchema)
+    def patch(self, changes: dict[str, Any], user_id: uuid.UUID) -> Any:
+        """Change a user: name, role, team, active, password (admin)."""
+        current_actor(("admin",))
+        user = db.session.get(User, user_id)
+        if user is None:
+            abort(404, message="No user with this id.")
+        return _commit(lambda: update_user(user, changes))
+
+
+@blp.route("/participants/<uuid:participant_id>/transfer", methods=["POST"])
+@blp.arguments(TransferSchema)
+@blp.response(200, ParticipantSchema)
+def transfer(data: dict[str, Any], participant_id: uuid.UUID) -> Any:
+    """Move a participant to another specialist of the same team (admin)."""
+    actor = current_actor(("admin",))
+    participant = find_visible(actor, ENTITIES["participants"], participant_id)
+    if participant is None:
+        abort(404, message="No participant with this id.")
+    _commit(lambda: transfer_participant(actor, participant, data["specialist_id"]))
+    return participant

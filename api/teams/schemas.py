@@ -1,0 +1,44 @@
+"""Schemas for teams and user accounts."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.common.schema import Text, choice, text, whole_number
+from api.teams.models import ROLES
+
+
+class TeamSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    id = fields.UUID(dump_only=True)
+    name = text(200, required=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class UserSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    id = fields.UUID(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = text(200, required=True)
+    role = choice(ROLES, required=True)
+    team_id = fields.UUID(allow_none=True)
+    is_active = fields.Boolean()
+    fte = whole_number(1, 100, metadata={"description": "Percent of a full-time position."})
+    password = Text(load_only=True, required=True, validate=validate.Length(min=8, max=1000))
+    participant_id = fields.UUID(load_only=True, allow_none=True, metadata={
+        "description": "For a participant login: the participant record it belongs to."})
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class UserFilterSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    team_id = fields.UUID()
+    role = choice(ROLES)
+    include_inactive = fields.Boolean(load_default=False)

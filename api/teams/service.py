@@ -1,0 +1,93 @@
+"""Admin operations on teams and user accounts, and moving a participant between specialists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from api.access import Actor
+from api.auth.service import hash_password
+from api.common.records import RecordError
+from api.extensions import db
+from api.participants.models import Participant
+from api.teams.models import Team, User
+
+
+def create_team(name: str) -> Team:
+    if db.session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise RecordError(409, "A team with this name already exists.", {"name": "Taken."})
+    team = Team(name=name)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def _check_user(user: User, participant_id: Any) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if user.role != "admin" and user.team_id is None:
+        errors["team_id"] = "Everyone but an admin belongs to a team."
+    if user.team_id is not None and db.session.get(Team, user.team_id) is None:
+        errors["team_id"] = "No team with this id."
+    if user.role == "participant":
+        participant = db.session.get(Participant, participant_id) if participant_id else None
+        if participant is None or participant.deleted_at is not None:
+            errors["participant_id"] = "A participant login needs the participant it belongs to."
+        elif participant.team_id != user.team_id:
+            errors["participant_id"] = "This participant is in another team."
+        elif participant.user_id not in (None, user.id):
+            errors["participant_id"] = "This participant already has a login."
+        else:
+            participant.user_id = user.id
+    elif participant_id is not None:
+        errors["participant_id"] = "Only a participant login is linked to a participant."
+    return errors
+
+
+def create_user(data: dict[str, Any]) -> User:
+    email = data["email"].strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
+    user = User(email=email, name=data["name"], role=data["role"], team_id=data.get("team_id"),
+                is_active=data.get("is_active", True), fte=data.get("fte", 100),
+                password_hash=hash_password(data["password"]))
+    db.session.add(user)
+    db.session.flush()
+    errors = _check_user(user, data.get("participant_id"))
+    if errors:
+        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, changes: dict[str, Any]) -> User:
+    participant_id = changes.pop("participant_id", None)
+    if "password" in changes:
+        user.password_hash = hash_password(changes.pop("password"))
+    if "email" in changes:
+        email = changes.pop("email").strip().lower()
+        taken = db.session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+        if taken is not None:
+            raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
+        user.email = email
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if user.role == "participant" and participant_id is None:
+        participant_id = db.session.scalar(
+            select(Participant.id).where(Participant.user_id == user.id))
+    errors = _check_user(user, participant_id)
+    if errors:
+        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+    db.session.flush()
+    return user
+
+
+def transfer_participant(actor: Actor, participant: Participant, specialist_id: Any) -> None:
+    """Move a participant to another specialist of their team (admin only)."""
+    specialist = db.session.get(User, specialist_id)
+    if (specialist is None or specialist.role != "specialist" or not specialist.is_active
+            or specialist.team_id != participant.team_id):
+        raise RecordError(422, "Pick an active specialist in the participant's team.",
+                          {"specialist_id": "No active specialist with this id in that team."})
+    participant.specialist_id = specialist.id
+    db.session.flush()

@@ -1,0 +1,94 @@
+"""Fixtures: the app on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+a clean database for every test, and factories for the domain's records."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from api import create_app
+from api.extensions import db
+from tests.factories import Factory
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        _reset_postgres(TEST_DATABASE_URL)
+        yield TEST_DATABASE_URL
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+        "JWT_SECRET_KEY": "test-jwt-secret-key-that-is-long-enough-for-hs256",
+        "TESTING": True,
+    })
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app: Flask) -> Iterator[None]:
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask) -> Iterator[Factory]:
+    """Factories for records, committed to the database (see tests/factories.py)."""
+    with app.app_context():
+        yield Factory()
+        db.session.remove()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Any:
+    """login(user) -> headers with a bearer access token for that user."""
+
+    def _login(user: Any) -> dict[str, str]:
+        response = client.post("/api/v1/auth/login",
+                               json={"email": user.email, "password": Factory.PASSWORD})
+        assert response.status_code == 200, response.json
+        return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+    return _login
