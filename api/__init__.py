@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, send_from_directory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from api.config import load_config
 from api.extensions import db, jwt, migrate, problem, rest_api
@@ -75,13 +75,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 
+    from api.common.schema import hidden_fields
+
+    @app.before_request
+    def _nothing_hidden_until_access_says_so() -> None:
+        # The context variable would otherwise carry the last request's setting in this thread.
+        hidden_fields.set(frozenset())
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         if isinstance(error, HTTPException):
             return rest_api.handle_http_exception(error)
         log.exception("Unhandled error")
         db.session.rollback()
-        return problem(500, InternalServerError.name,
+        return problem(500, "Internal Server Error",
                        "Something went wrong on our side; nothing was saved. Try again.")
 
     from api.cli import ips

@@ -11,15 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
+from flask import request
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
-from flask_smorest import abort
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from api.activity.models import EmployerContact, Meeting, TeamMeeting
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
-from api.extensions import db
+from api.extensions import abort, db
 from api.jobs.models import JobMatch
 from api.participants.models import CareerProfile, Consent, Participant
 from api.plans.models import PlanGoal, PlanStep
@@ -50,14 +49,16 @@ def actor_for(user: User) -> Actor:
 
 def current_actor(roles: tuple[str, ...] | None = None) -> Actor:
     """The signed-in, active user; 401 without a valid token, 403 for a role not in `roles`."""
-    actor: Actor | None = g.get("actor")
+    # Cached on the request itself: flask.g lives as long as the app context, which may span
+    # several requests (a CLI or a test holding one open).
+    actor: Actor | None = getattr(request, "feltlogg_actor", None)
     if actor is None:
         verify_jwt_in_request()
         user = db.session.get(User, uuid.UUID(get_jwt_identity()))
         if user is None or not user.is_active:
             abort(401, message="This account is no longer active.")
         actor = actor_for(user)
-        g.actor = actor
+        request.feltlogg_actor = actor  # type: ignore[attr-defined]
     if roles is not None and actor.role not in roles:
         abort(403, message=f"This needs the role {' or '.join(roles)}; you are {actor.role}.")
     return actor

@@ -48,7 +48,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def load_config(
-    instance_path: Path, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    instance_path: Path,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the Flask config: environment first, then the embedded defaults."""
     env = os.environ if env is None else env
@@ -65,7 +67,10 @@ def load_config(
         log.warning("DATABASE_URL is not set: using the embedded SQLite database %s", db_file)
 
     needs_secrets = not (env.get("SECRET_KEY") and env.get("JWT_SECRET_KEY"))
-    generated = instance_secrets(instance_path) if needs_secrets and "SECRET_KEY" not in overrides else {}
+    if needs_secrets and "SECRET_KEY" not in overrides:
+        generated = instance_secrets(instance_path)
+    else:
+        generated = {}
     config["SECRET_KEY"] = env.get("SECRET_KEY") or generated.get("SECRET_KEY")
     config["JWT_SECRET_KEY"] = env.get("JWT_SECRET_KEY") or generated.get("JWT_SECRET_KEY")
 

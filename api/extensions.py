@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import http
+from typing import Any, NoReturn
 
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -11,6 +12,8 @@ from flask import Response, jsonify
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest import abort as smorest_abort
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -58,10 +61,38 @@ DEFAULT_DETAILS = {
 }
 
 
+class ProblemSchema(ma.Schema):
+    """The error body (RFC 9457); documents what problem() writes."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # problem types may add members
+
+    type = ma.fields.String(metadata={"description": "Always about:blank for now."})
+    title = ma.fields.String(metadata={"description": "The HTTP status phrase."})
+    status = ma.fields.Integer(metadata={"description": "The HTTP status code."})
+    detail = ma.fields.String(metadata={"description": "What went wrong, for a person."})
+    errors = ma.fields.Dict(metadata={
+        "description": "For validation: field name -> what is wrong with it."})
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, answering errors as application/problem+json."""
 
-    def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """Document every error response as the application/problem+json that it is."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
         code = error.code or 500
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
@@ -72,13 +103,23 @@ class ProblemApi(Api):
         if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers",
                                                          "form", "files"}:
             # webargs nests errors by location; one location is the common case
-            errors = errors.get("json") or errors.get("query") or errors.get("path") or errors
+            inner = errors.get("json") or errors.get("query") or errors.get("path")
+            # keep the location when its errors are not per field (e.g. "Invalid JSON body.")
+            errors = inner if isinstance(inner, dict) else errors
+        if errors is not None and not isinstance(errors, dict):
+            errors = {"_schema": errors}
         response = problem(code, error.name, detail, errors=errors)
         for key, value in (data.get("headers") or {}).items():
             response.headers[key] = value
         if getattr(error, "www_authenticate", None) is not None and code == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+
+def abort(status: int, message: str, errors: Any = None, **kwargs: Any) -> NoReturn:
+    """End the request with a problem document (flask-smorest's abort, typed as not returning)."""
+    smorest_abort(status, message=message, errors=errors, **kwargs)
+    raise AssertionError("unreachable")
 
 
 def _is_default_description(error: HTTPException) -> bool:
@@ -88,6 +129,7 @@ def _is_default_description(error: HTTPException) -> bool:
 def schema_name(schema: Any) -> str:
     """OpenAPI component names: `Employer`, and `EmployerPatch` for the partial update body."""
     cls = resolve_schema_cls(schema)
+    assert not isinstance(cls, list)
     name = cls.__name__.removesuffix("Schema")
     if isinstance(schema, ma.Schema) and schema.partial:
         name += "Patch"

@@ -6,13 +6,12 @@ import uuid
 from typing import Any
 
 from flask_jwt_extended import get_jwt, jwt_required
-from flask_smorest import abort
 
 from api.access import actor_for, current_actor
 from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
 from api.auth.service import AuthError, revoke_family, rotate, sign_in
 from api.common.crud import ApiBlueprint
-from api.extensions import db
+from api.extensions import abort, db
 from api.teams.models import User
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth",

@@ -8,7 +8,7 @@ from typing import Any
 import marshmallow as ma
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import func, or_, select
 
@@ -22,7 +22,7 @@ from api.common.records import (
     update_record,
 )
 from api.common.schema import AwareDateTime, Text, hidden_fields, whole_number
-from api.extensions import db
+from api.extensions import abort, db
 
 
 class ApiBlueprint(Blueprint):
@@ -54,7 +54,7 @@ def filter_schema(entity: Entity) -> type[ma.Schema]:
     model_fields["include_deleted"] = fields.Boolean(load_default=False, metadata={
         "description": "Also list tombstones (deleted records)."})
     schema = ma.Schema.from_dict(model_fields, name=f"{entity.model.__name__}Filters")
-    schema.Meta.unknown = ma.RAISE  # type: ignore[attr-defined]
+    schema.Meta.unknown = ma.RAISE
     return schema
 
 
@@ -111,7 +111,9 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
         @blp.paginate()
         def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
             actor = reader()
-            query = select(model).where(read_scope(actor, entity.name))
+            scope = read_scope(actor, entity.name)
+            assert scope is not None  # reader() refused those who may read none
+            query = select(model).where(scope)
             if not args.pop("include_deleted", False):
                 query = query.where(model.deleted_at.is_(None))
             if entity.time_column:

@@ -72,8 +72,10 @@ def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
     for name, value in changes.items():
         if name != "id":
             setattr(record, name, value)
-    errors = entity.prepare(actor, record, changes, creating) if entity.prepare else {}
-    errors.update(_check_references(actor, entity, record))
+    # Checks query the database; the half-changed record must not be flushed before they pass.
+    with db.session.no_autoflush:
+        errors = entity.prepare(actor, record, changes, creating) if entity.prepare else {}
+        errors.update(_check_references(actor, entity, record))
     if errors:
         raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
 

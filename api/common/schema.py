@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextvars import ContextVar
+from datetime import UTC, date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -13,25 +14,35 @@ from marshmallow import fields, validate
 hidden_fields: ContextVar[frozenset[str]] = ContextVar("hidden_fields", default=frozenset())
 
 INT32_MAX = 2**31 - 1
+# Dates and times the product stores: wide enough for any real record, narrow enough that
+# converting to local time or adding a week can never overflow Python's datetime.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 class Text(fields.String):
-    """A string that PostgreSQL and SQLite can both store: no NUL characters."""
+    """A string that PostgreSQL and SQLite can both store: no NUL characters, valid Unicode."""
 
-    default_error_messages = {"nul": "Text may not contain NUL characters."}
+    default_error_messages = {
+        "nul": "Text may not contain NUL characters.",
+        "unicode": "Text must be valid Unicode (this has a lone surrogate).",
+    }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in result:
             raise self.make_error("nul")
+        try:
+            result.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("unicode") from None
         return result
 
 
 def text(max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any) -> Text:
     """A text field with a maximum length; required text must have a visible character."""
-    validators = [validate.Length(min=min_length, max=max_length)]
+    validators: list[validate.Validator] = [validate.Length(min=min_length, max=max_length)]
     if required:
-        validators.append(validate.Regexp(r"\S", error="Must not be blank."))
+        validators.append(validate.Regexp(r"\s*\S", error="Must not be blank."))
     return Text(required=required, validate=validators, **kwargs)
 
 
@@ -50,17 +61,57 @@ def whole_number(minimum: int = 0, maximum: int = INT32_MAX, **kwargs: Any) -> f
                           **kwargs)
 
 
+class Number(fields.Float):
+    """A JSON number: a string such as "12" or a boolean is refused, and so are NaN and ±∞."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A JSON boolean: true or false, not "yes", "1" or 1."""
+
+    default_error_messages = {"invalid": "Not a valid boolean: use true or false."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class AwareDateTime(fields.AwareDateTime):
     """ISO 8601 with an offset; a time without one is ambiguous and refused."""
 
     default_error_messages = {
         "invalid": "Not a valid time: use ISO 8601 with an offset, e.g. 2026-11-20T10:00:00+01:00.",
         "invalid_awareness": "Give the time with its UTC offset, e.g. 2026-11-20T10:00:00+01:00.",
+        "out_of_range": f"Give a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
     }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        result: datetime = super()._deserialize(value, attr, data, **kwargs)
+        try:  # 0001-01-01T00:00+01:00 is a valid string, but is before year 1 in UTC
+            in_utc = result.astimezone(UTC)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        if not EARLIEST_YEAR <= in_utc.year <= LATEST_YEAR:
+            raise self.make_error("out_of_range")
+        return result
 
 
 class Date(fields.Date):
-    default_error_messages = {"invalid": "Not a valid date: use a real date as YYYY-MM-DD."}
+    default_error_messages = {
+        "invalid": "Not a valid date: use a real date as YYYY-MM-DD.",
+        "out_of_range": f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        result: date = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            raise self.make_error("out_of_range")
+        return result
 
 
 def aware_datetime(**kwargs: Any) -> AwareDateTime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.common.schema import Date, EntitySchema, choice, text
+from api.common.schema import Date, EntitySchema, Flag, Number, choice, text
 from api.jobs.models import END_REASONS, JOB_STATUSES
 
 
@@ -16,9 +16,10 @@ class JobMatchSchema(EntitySchema):
     status = choice(JOB_STATUSES)
     started_on = Date(allow_none=True)
     ended_on = Date(allow_none=True)
-    hours_per_week = fields.Float(allow_none=True, validate=validate.Range(
-        min=0, max=80, min_inclusive=False, error="Hours per week must be more than 0 and at most 80."))
-    competitive = fields.Boolean(metadata={
+    hours_per_week = Number(allow_none=True, validate=validate.Range(
+        min=0, max=80, min_inclusive=False,
+        error="Hours per week must be more than 0 and at most 80."))
+    competitive = Flag(metadata={
         "description": "Ordinary job at ordinary wage, open to anyone; false for lønnstilskudd."})
     end_reason = choice(END_REASONS, allow_none=True)
     notes = text(2000, allow_none=True)

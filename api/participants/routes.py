@@ -3,7 +3,10 @@
 from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
-blp = ApiBlueprint("participants", __name__, url_prefix="/api/v1", description="Participants, their consents and career profiles.")
+blp = ApiBlueprint(
+    "participants", __name__, url_prefix="/api/v1",
+    description="Participants, their consents and career profiles.",
+)
 
 register_crud(blp, ENTITIES["participants"])
 register_crud(blp, ENTITIES["consents"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.common.schema import Date, EntitySchema, aware_datetime, choice, text
+from api.common.schema import Date, EntitySchema, Flag, aware_datetime, choice, text
 from api.participants.models import COUNTERPARTS, PARTICIPANT_STATUSES
 
 
@@ -19,13 +19,13 @@ class ParticipantSchema(EntitySchema):
     enrolled_on = Date(required=True, metadata={"description": "Date of programme entry."})
     closed_on = Date(allow_none=True)
     status = choice(PARTICIPANT_STATUSES)
-    working_at_entry = fields.Boolean()
+    working_at_entry = Flag()
 
 
 class ConsentSchema(EntitySchema):
     participant_id = fields.UUID(required=True)
     counterpart = choice(COUNTERPARTS, required=True)
-    granted = fields.Boolean(required=True)
+    granted = Flag(required=True)
     recorded_at = aware_datetime(metadata={"description": "Defaults to now."})
     recorded_by = fields.UUID(dump_only=True, allow_none=True)
     note = text(500, allow_none=True)

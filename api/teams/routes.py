@@ -7,14 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 
 from api.access import current_actor
 from api.common.crud import ApiBlueprint
 from api.common.records import RecordError, find_visible
 from api.entities import ENTITIES
-from api.extensions import db
+from api.extensions import abort, db
 from api.participants.schemas import ParticipantSchema, TransferSchema
 from api.teams.models import Team, User
 from api.teams.schemas import TeamSchema, UserFilterSchema, UserSchema
