@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PWA_DIST = PROJECT_ROOT / "pwa" / "dist"
 PWA_PLACEHOLDER = PROJECT_ROOT / "pwa" / "placeholder"
+# Routes under /api/v1 that check their own token, or need none.
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.refresh", "auth.logout"})
 
 
 @event.listens_for(Engine, "connect")
@@ -75,12 +77,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 
+    from api.access import current_actor
     from api.common.schema import hidden_fields
 
     @app.before_request
     def _nothing_hidden_until_access_says_so() -> None:
         # The context variable would otherwise carry the last request's setting in this thread.
         hidden_fields.set(frozenset())
+
+    @app.before_request
+    def _sign_in_before_anything_else() -> None:
+        # Who is asking is settled before the body is read: an anonymous caller learns nothing
+        # from validation errors.
+        if (request.path.startswith("/api/v1/") and request.method != "OPTIONS"
+                and request.endpoint is not None and request.endpoint not in OPEN_ENDPOINTS):
+            current_actor()
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import request
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
-from sqlalchemy import ColumnElement, and_, false, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from api.activity.models import EmployerContact, Meeting, TeamMeeting
 from api.conflicts.models import Conflict
@@ -106,7 +106,7 @@ def _everything(actor: Actor) -> ColumnElement[bool]:
 # Free text a supervisor does not read: "counts and summaries, not note text" (domain.md).
 NOTE_FIELDS = frozenset({
     "notes", "outcome", "agreed_next_steps", "comment_private", "job_preferences", "strengths",
-    "education", "work_history", "disclosure_preference", "note", "phone", "email",
+    "education", "work_history", "disclosure_preference", "note", "phone", "email", "description",
 })
 
 
@@ -205,3 +205,29 @@ def writable_fields(actor: Actor, entity: str) -> frozenset[str] | None:
 
 def hidden_fields_for(actor: Actor, entity: str) -> frozenset[str]:
     return RULES[entity].hidden.get(actor.role, frozenset())
+
+
+def may_name_specialist(actor: Actor, specialist_id: uuid.UUID) -> bool:
+    """Whether `actor` may set a record's specialist_id to `specialist_id`.
+
+    A specialist records their own work: a colleague's name on it would count in the colleague's
+    weekly numbers and fidelity scores. (A supervisor names the specialist of a week review.)
+    """
+    return actor.role != "specialist" or specialist_id == actor.id
+
+
+def user_scope(actor: Actor) -> ColumnElement[bool]:
+    """The accounts `actor` may see: an admin all of them; others the staff of their team, and a
+    specialist also the logins of their own caseload. A participant's login (name, e-mail) is
+    data about that participant, so it follows the participant's own rules."""
+    if actor.role == "admin":
+        return true()
+    if actor.role not in ("specialist", "supervisor"):
+        return false()
+    staff = and_(User.team_id == actor.team_id, User.role.in_(("specialist", "supervisor")))
+    if actor.role == "supervisor":
+        return staff
+    own_logins = select(Participant.user_id).where(
+        Participant.specialist_id == actor.id, Participant.team_id == actor.team_id,
+        Participant.deleted_at.is_(None), Participant.user_id.is_not(None))
+    return or_(staff, User.id.in_(own_logins))

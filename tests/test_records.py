@@ -78,6 +78,7 @@ def test_closing_a_participant_dates_it_today_and_refuses_a_date_before_entry(
 
 def test_a_hired_job_needs_its_start_date_and_an_end_cannot_precede_it(client, make, login):
     _, participant, employer, headers = _world(make, login)
+    make.consent(participant, "employers", granted=True)
     base = {"participant_id": str(participant.id), "employer_id": str(employer.id),
             "job_title": "Lagermedarbeider"}
     hired = client.post("/api/v1/job_matches", json={**base, "status": "hired"}, headers=headers)

@@ -6,6 +6,7 @@ from typing import Any
 
 from api.access import Actor
 from api.common.model import utcnow
+from api.participants.consent import NO_EMPLOYER_CONSENT, consent_in_force
 
 
 def default_specialist(actor: Actor, record: Any, creating: bool) -> None:
@@ -18,6 +19,9 @@ def prepare_employer_contact(actor: Actor, record: Any, changes: dict[str, Any],
     default_specialist(actor, record, creating)
     if record.mode is None:
         record.mode = "in_person"
+    if record.participant_id is not None and (creating or "participant_id" in changes) \
+            and not consent_in_force(record.participant_id, "employers"):
+        return {"participant_id": NO_EMPLOYER_CONSENT}
     return {}
 
 

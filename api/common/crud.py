@@ -9,8 +9,9 @@ import marshmallow as ma
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 from sqlalchemy import func, or_, select
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from api.access import Actor, current_actor, hidden_fields_for, read_scope
 from api.common.entity import Entity
@@ -21,11 +22,23 @@ from api.common.records import (
     find_visible,
     update_record,
 )
-from api.common.schema import AwareDateTime, Text, hidden_fields, whole_number
+from api.common.schema import INT32_MAX, AwareDateTime, Text, hidden_fields
 from api.extensions import abort, db
+
+PAGINATION_QUERY = frozenset({"page", "page_size"})
+
+
+class JsonBodyParser(FlaskParser):
+    """A body that is not JSON is answered 415, not read as an empty one ("field missing")."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req) and req.get_data(cache=True):
+            abort(415, f"Send the body as application/json, not {req.mimetype or 'untyped'}.")
+        return super()._raw_load_json(req)
 
 
 class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonBodyParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
 
 
@@ -39,8 +52,8 @@ def filter_schema(entity: Entity) -> type[ma.Schema]:
             model_fields[name] = fields.UUID()
         elif python_type is bool:
             model_fields[name] = fields.Boolean()
-        elif python_type is int:
-            model_fields[name] = whole_number()
+        elif python_type is int:  # from the query string, so "2026" is a number here
+            model_fields[name] = fields.Integer(validate=validate.Range(min=0, max=INT32_MAX))
         else:
             model_fields[name] = Text(validate=ma.validate.Length(max=100))
     if entity.time_column:
@@ -56,6 +69,14 @@ def filter_schema(entity: Entity) -> type[ma.Schema]:
     schema = ma.Schema.from_dict(model_fields, name=f"{entity.model.__name__}Filters")
     schema.Meta.unknown = ma.RAISE
     return schema
+
+
+def _refuse_unknown_query(known: frozenset[str]) -> None:
+    """webargs drops unknown query parameters; a misspelt filter must not list everything."""
+    unknown = sorted(set(request.args) - known)
+    if unknown:
+        abort(422, f"Unknown query parameter: {', '.join(unknown)}.",
+              errors={name: ["Unknown query parameter."] for name in unknown})
 
 
 def _problem_from(error: RecordError) -> None:
@@ -85,6 +106,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
     """Add the five routes for `entity` to `blp`, all guarded by api.access."""
     schema = entity.schema
     filters = filter_schema(entity)
+    known_query = frozenset(filters().fields) | PAGINATION_QUERY
     model = entity.model
     path = f"/{entity.name}"
 
@@ -110,6 +132,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
         @blp.response(200, schema(many=True))
         @blp.paginate()
         def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+            _refuse_unknown_query(known_query)
             actor = reader()
             scope = read_scope(actor, entity.name)
             assert scope is not None  # reader() refused those who may read none
@@ -131,6 +154,8 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
                     query = query.where(getattr(model, name) == args[name])
             pagination_parameters.item_count = db.session.scalar(
                 select(func.count()).select_from(query.subquery()))
+            if pagination_parameters.first_item >= pagination_parameters.item_count:
+                return []  # past the end; and a huge page number is no SQL OFFSET (overflow)
             return db.session.scalars(
                 query.order_by(getattr(model, entity.order_by), model.id)
                 .offset(pagination_parameters.first_item)

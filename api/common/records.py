@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.access import Actor, read_scope, rules_for, writable_fields
+from api.access import Actor, may_name_specialist, read_scope, rules_for, writable_fields
 from api.common.entity import Entity
 from api.common.model import new_id, utcnow
 from api.extensions import db
@@ -42,13 +42,15 @@ def find_visible(actor: Actor, entity: Entity, record_id: uuid.UUID,
     return db.session.scalar(query)
 
 
-def _check_references(actor: Actor, entity: Entity, record: Any) -> dict[str, str]:
+def _check_references(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
+                      creating: bool) -> dict[str, str]:
     from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
 
     errors: dict[str, str] = {}
     for field_name, target in entity.references.items():
         value = getattr(record, field_name)
-        if value is None:
+        # A reference made earlier stays valid (a participant moved on, a colleague left).
+        if value is None or not (creating or field_name in changes):
             continue
         if target == "specialists":
             found = db.session.scalar(select(User.id).where(
@@ -56,6 +58,8 @@ def _check_references(actor: Actor, entity: Entity, record: Any) -> dict[str, st
                 User.is_active.is_(True)))
             if found is None:
                 errors[field_name] = "No active specialist with this id in your team."
+            elif not may_name_specialist(actor, value):
+                errors[field_name] = "Record your own work: this must be your own id."
         elif find_visible(actor, ENTITIES[target], value) is None:
             errors[field_name] = f"No {ENTITIES[target].human} with this id that you can use."
     return errors
@@ -73,9 +77,12 @@ def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
         if name != "id":
             setattr(record, name, value)
     # Checks query the database; the half-changed record must not be flushed before they pass.
+    # References first: the entity's own rules may look at the referenced rows, and must not
+    # tell anything about rows the actor cannot see.
     with db.session.no_autoflush:
-        errors = entity.prepare(actor, record, changes, creating) if entity.prepare else {}
-        errors.update(_check_references(actor, entity, record))
+        errors = _check_references(actor, entity, record, changes, creating)
+        if not errors and entity.prepare:
+            errors = entity.prepare(actor, record, changes, creating)
     if errors:
         raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
 

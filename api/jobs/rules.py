@@ -6,6 +6,7 @@ from typing import Any
 
 from api.access import Actor
 from api.jobs.models import JobMatch
+from api.participants.consent import NO_EMPLOYER_CONSENT, consent_in_force
 
 
 def prepare_job_match(actor: Actor, record: JobMatch, changes: dict[str, Any],
@@ -21,4 +22,7 @@ def prepare_job_match(actor: Actor, record: JobMatch, changes: dict[str, Any],
         errors["ended_on"] = "An ended job needs its end date."
     if record.started_on and record.ended_on and record.ended_on < record.started_on:
         errors["ended_on"] = "The end date cannot be before the start date."
+    if (creating or "participant_id" in changes) and not consent_in_force(
+            record.participant_id, "employers"):
+        errors["participant_id"] = NO_EMPLOYER_CONSENT
     return errors

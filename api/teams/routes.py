@@ -9,9 +9,10 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from api.access import current_actor
+from api.access import current_actor, hidden_fields_for, user_scope
 from api.common.crud import ApiBlueprint
 from api.common.records import RecordError, find_visible
+from api.common.schema import hidden_fields
 from api.entities import ENTITIES
 from api.extensions import abort, db
 from api.participants.schemas import ParticipantSchema, TransferSchema
@@ -93,12 +94,11 @@ class Users(MethodView):
     @blp.response(200, UserSchema(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """List users (admin: everyone; specialists and supervisors: their team)."""
+        """List users (admin: everyone; others: their team's staff, and a specialist the logins
+        of their own participants)."""
         actor = current_actor(("admin", "supervisor", "specialist"))
-        query = select(User).order_by(User.name, User.id)
-        if actor.role != "admin":
-            query = query.where(User.team_id == actor.team_id)
-        elif "team_id" in args:
+        query = select(User).where(user_scope(actor)).order_by(User.name, User.id)
+        if actor.role == "admin" and "team_id" in args:
             query = query.where(User.team_id == args["team_id"])
         if "role" in args:
             query = query.where(User.role == args["role"])
@@ -123,8 +123,8 @@ class UserItem(MethodView):
     def get(self, user_id: uuid.UUID) -> Any:
         """Read a user (admin; others within their team)."""
         actor = current_actor(("admin", "supervisor", "specialist"))
-        user = db.session.get(User, user_id)
-        if user is None or (actor.role != "admin" and user.team_id != actor.team_id):
+        user = db.session.scalar(select(User).where(User.id == user_id, user_scope(actor)))
+        if user is None:
             abort(404, message="No user with this id that you can see.")
         return user
 
@@ -145,6 +145,7 @@ class UserItem(MethodView):
 def transfer(data: dict[str, Any], participant_id: uuid.UUID) -> Any:
     """Move a participant to another specialist of the same team (admin)."""
     actor = current_actor(("admin",))
+    hidden_fields.set(hidden_fields_for(actor, "participants"))  # as when the admin reads it
     participant = find_visible(actor, ENTITIES["participants"], participant_id)
     if participant is None:
         abort(404, message="No participant with this id.")

@@ -1,0 +1,549 @@
+"""Who may call what: every role against every route of the API, from one explicit table.
+
+`EXPECTED` below is the access policy of the REST API written out, route by route. A route added
+to the app without a row there fails `test_every_api_route_has_a_row_in_the_table`, so nobody can
+add an endpoint without deciding who may use it.
+
+The world (see `World`) is built once per module, because signing in uses argon2 and is slow on
+purpose: team A with a supervisor and two specialists (js1 with P1, who has a login, and P3; js2
+with P2, who has a login too), an admin, and team B with its own supervisor, specialist and
+participant (with a login). Each of P1, P2 and PB has a row of every entity. A test that writes
+marks the world dirty and its records (not the accounts and their tokens) are rebuilt before the
+next test, so every case starts from the same data.
+
+tests/test_access_rules.py shares this world (`World`), and states the rules as sentences.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from werkzeug.test import TestResponse
+
+from api.common.model import new_id
+from api.extensions import db
+from api.teams.models import User
+from tests.factories import Factory, valid_org_number
+
+API = "/api/v1"
+ROLES = ("anonymous", "specialist", "supervisor", "participant", "admin")
+# The person who plays each role in the matrix.
+PLAYER = {"anonymous": "anonymous", "specialist": "js1", "supervisor": "sup_a",
+          "participant": "p1", "admin": "admin"}
+ENTITY_NAMES = ("participants", "consents", "career_profiles", "employers", "employer_contacts",
+                "meetings", "team_meetings", "job_matches", "plan_goals", "plan_steps",
+                "week_reviews", "conflicts")
+# Tables that hold accounts and sign-ins: kept across the module, so tokens stay valid.
+ACCOUNT_TABLES = {"teams", "users", "token_families", "refresh_tokens"}
+PROBLEM = "application/problem+json"
+SOME_TIME = "2026-11-18T10:00:00+01:00"
+
+
+# --- The world ---------------------------------------------------------------------------
+
+
+class _BatchFactory(Factory):
+    """The test factories, flushing instead of committing: a rebuild is one transaction."""
+
+    def _save(self, obj: Any) -> Any:
+        db.session.add(obj)
+        db.session.flush()
+        return obj
+
+
+def _wipe(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+class World:
+    """Accounts (signed in once) and the records every test starts from."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.ids: dict[str, uuid.UUID] = {}       # person or team -> id
+        self.emails: dict[str, str] = {}
+        self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
+        self.rec: dict[str, dict[str, uuid.UUID]] = {}  # caseload -> entity -> id
+        self.extra: dict[str, uuid.UUID] = {}
+        self.dirty = True
+        self._numbers = itertools.count(1)
+        with app.app_context():
+            f = Factory()
+            team_a, team_b = f.team(f"Team A {new_id()}"), f.team(f"Team B {new_id()}")
+            self.ids["team_a"], self.ids["team_b"] = team_a.id, team_b.id
+            people = {"sup_a": ("supervisor", team_a), "js1": ("specialist", team_a),
+                      "js2": ("specialist", team_a), "p1": ("participant", team_a),
+                      "p2": ("participant", team_a), "admin": ("admin", None),
+                      "sup_b": ("supervisor", team_b), "js_b": ("specialist", team_b),
+                      "p_b": ("participant", team_b)}
+            for name, (role, team) in people.items():
+                user = f.user(role, team=team)
+                self.ids[name], self.emails[name] = user.id, user.email
+            db.session.remove()
+        for name in people:
+            self.headers[name] = self.sign_in(name)["headers"]
+
+    def number(self) -> int:
+        return next(self._numbers)
+
+    def sign_in(self, name: str) -> dict[str, Any]:
+        response = self.client.post(f"{API}/auth/login", json={
+            "email": self.emails[name], "password": Factory.PASSWORD})
+        assert response.status_code == 200, response.json
+        body = response.json
+        assert body is not None
+        return {**body, "headers": {"Authorization": f"Bearer {body['access_token']}"}}
+
+    def call(self, who: str, method: str, url: str, json: Any = None,
+             headers: dict[str, str] | None = None) -> TestResponse:
+        response = self.client.open(url, method=method, json=json,
+                                    headers=self.headers[who] if headers is None else headers)
+        # A refused write was rolled back; only a write that went through dirties the world.
+        if method != "GET" and (response.status_code < 400 or response.status_code >= 500):
+            self.dirty = True
+        return response
+
+    def refresh_records(self) -> None:
+        if self.dirty:
+            self._rebuild()
+            self.dirty = False
+
+    def _rebuild(self) -> None:
+        with self.app.app_context():
+            db.session.remove()
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in ACCOUNT_TABLES:
+                    db.session.execute(table.delete())
+            f = _BatchFactory()
+
+            def user(name: str) -> User:
+                found = db.session.get(User, self.ids[name])
+                assert found is not None
+                return found
+
+            team_a = SimpleNamespace(id=self.ids["team_a"])
+            team_b = SimpleNamespace(id=self.ids["team_b"])
+            ea, ea2, ea3 = (f.employer(team_a, notes="Sjefen liker kaffe", phone="22334455",
+                                       contact_person="Kari") for _ in range(3))
+            eb = f.employer(team_b, notes="Ring før lunsj")
+            self.rec = {
+                "A1": self._caseload(f, user("js1"), user("sup_a"), self.ids["p1"], ea),
+                "A2": self._caseload(f, user("js2"), user("sup_a"), self.ids["p2"], ea2),
+                "B": self._caseload(f, user("js_b"), user("sup_b"), self.ids["p_b"], eb),
+            }
+            self.extra = {
+                "P3": f.participant(user("js1")).id,  # on js1's caseload, no career profile
+                "EA3": ea3.id,                         # a team A employer nobody matched yet
+                "conflict_sup_a": f.conflict(user("sup_a")).id,
+                "conflict_p1": f.conflict(user("p1")).id,
+            }
+            db.session.commit()
+            db.session.remove()
+
+    @staticmethod
+    def _caseload(f: Factory, specialist: User, supervisor: User, login_id: uuid.UUID,
+                  employer: Any) -> dict[str, uuid.UUID]:
+        """One participant with a row of every entity, all of it `specialist`'s work."""
+        p = f.participant(specialist, user_id=login_id, phone="+47 912 34 567",
+                          email=f"deltaker{new_id().hex[:8]}@example.no")
+        goal = f.goal(p, description="Vil jobbe med mennesker")
+        consent = f.consent(p)
+        consent.note = "Samtykke gitt muntlig"
+        return {
+            "participants": p.id,
+            "consents": consent.id,
+            "career_profiles": f.career_profile(p, strengths="Punktlig",
+                                                work_history="Butikk").id,
+            "employers": employer.id,
+            "employer_contacts": f.employer_contact(
+                specialist, employer, participant_id=p.id, notes="Sjefen var positiv",
+                outcome="Nytt møte", purpose="Presentere deltaker").id,
+            "meetings": f.meeting(p, notes="Fortalte om angst", agreed_next_steps="CV").id,
+            "team_meetings": f.team_meeting(specialist, notes="Drøftet saker").id,
+            "job_matches": f.job_match(p, employer, notes="Ønsker deltid").id,
+            "plan_goals": goal.id,
+            "plan_steps": f.step(p, goal_id=goal.id).id,
+            "week_reviews": f.week_review(supervisor, specialist, comment="Bra uke").id,
+            "conflicts": f.conflict(specialist).id,
+        }
+
+
+@pytest.fixture(autouse=True)
+def clean_database() -> Iterator[None]:
+    """Replaces conftest's wipe after every test: here the world lives for the whole module."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> Iterator[World]:
+    _wipe(app)
+    built = World(app)
+    yield built
+    _wipe(app)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_records(world: World) -> None:
+    world.refresh_records()
+
+
+# --- The table ---------------------------------------------------------------------------
+
+
+def row(anonymous: int, specialist: int, supervisor: int, participant: int,
+        admin: int) -> dict[str, int]:
+    return {"anonymous": anonymous, "specialist": specialist, "supervisor": supervisor,
+            "participant": participant, "admin": admin}
+
+
+# Item routes act on a record of js1's caseload (P1's, js1's own, or team A's employer).
+#                                                         anon spec  sup  part admin
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("POST", "/api/v1/auth/login"):                        row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/refresh"):                      row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/logout"):                       row(401, 204, 204, 204, 204),
+    ("GET", "/api/v1/auth/me"):                            row(401, 200, 200, 200, 200),
+
+    ("GET", "/api/v1/participants"):                       row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/participants"):                      row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/participants/<uuid:record_id>"):      row(401, 200, 200, 200, 200),
+    ("PATCH", "/api/v1/participants/<uuid:record_id>"):    row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/participants/<uuid:record_id>"):   row(401, 204, 403, 403, 403),
+    ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"):
+                                                           row(401, 403, 403, 403, 200),
+
+    ("GET", "/api/v1/consents"):                           row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/consents"):                          row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/consents/<uuid:record_id>"):          row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/consents/<uuid:record_id>"):        row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/consents/<uuid:record_id>"):       row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/career_profiles"):                    row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/career_profiles"):                   row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/career_profiles/<uuid:record_id>"):   row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/career_profiles/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/career_profiles/<uuid:record_id>"):row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/employers"):                          row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/employers"):                         row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/employers/<uuid:record_id>"):         row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/employers/<uuid:record_id>"):       row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/employers/<uuid:record_id>"):      row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/employer_contacts"):                  row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/employer_contacts"):                 row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/employer_contacts/<uuid:record_id>"): row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/employer_contacts/<uuid:record_id>"):
+                                                           row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/employer_contacts/<uuid:record_id>"):
+                                                           row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/meetings"):                           row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/meetings"):                          row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/meetings/<uuid:record_id>"):          row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/meetings/<uuid:record_id>"):        row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/meetings/<uuid:record_id>"):       row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/team_meetings"):                      row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/team_meetings"):                     row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/team_meetings/<uuid:record_id>"):     row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/team_meetings/<uuid:record_id>"):   row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/team_meetings/<uuid:record_id>"):  row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/job_matches"):                        row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/job_matches"):                       row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/job_matches/<uuid:record_id>"):       row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/job_matches/<uuid:record_id>"):     row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/job_matches/<uuid:record_id>"):    row(401, 204, 403, 403, 403),
+
+    ("GET", "/api/v1/plan_goals"):                         row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/plan_goals"):                        row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/plan_goals/<uuid:record_id>"):        row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/plan_goals/<uuid:record_id>"):      row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/plan_goals/<uuid:record_id>"):     row(401, 204, 403, 403, 403),
+
+    # The participant's PATCH body is {"done_at": ...}: ticking off a step.
+    ("GET", "/api/v1/plan_steps"):                         row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/plan_steps"):                        row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/plan_steps/<uuid:record_id>"):        row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/plan_steps/<uuid:record_id>"):      row(401, 200, 403, 200, 403),
+    ("DELETE", "/api/v1/plan_steps/<uuid:record_id>"):     row(401, 204, 403, 403, 403),
+
+    # js1 reads the reviews of their own weeks; the supervisor writes them.
+    ("GET", "/api/v1/week_reviews"):                       row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/week_reviews"):                      row(401, 403, 201, 403, 403),
+    ("GET", "/api/v1/week_reviews/<uuid:record_id>"):      row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/week_reviews/<uuid:record_id>"):    row(401, 403, 200, 403, 403),
+    ("DELETE", "/api/v1/week_reviews/<uuid:record_id>"):   row(401, 403, 204, 403, 403),
+
+    # Conflicts are each person's own; nobody creates or deletes one through REST.
+    # The item is js1's conflict: another person does not see it at all.
+    ("GET", "/api/v1/conflicts"):                          row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/conflicts"):                         row(401, 403, 403, 403, 403),
+    ("GET", "/api/v1/conflicts/<uuid:record_id>"):         row(401, 200, 404, 404, 403),
+    ("PATCH", "/api/v1/conflicts/<uuid:record_id>"):       row(401, 200, 404, 404, 403),
+    ("DELETE", "/api/v1/conflicts/<uuid:record_id>"):      row(401, 403, 404, 404, 403),
+
+    # The item is team A; a participant sees the name of their own team.
+    ("GET", "/api/v1/teams"):                              row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/teams"):                             row(401, 403, 403, 403, 201),
+    ("GET", "/api/v1/teams/<uuid:team_id>"):               row(401, 200, 200, 200, 200),
+    ("PATCH", "/api/v1/teams/<uuid:team_id>"):             row(401, 403, 403, 403, 200),
+
+    # The item is js1's account.
+    ("GET", "/api/v1/users"):                              row(401, 200, 200, 403, 200),
+    ("POST", "/api/v1/users"):                             row(401, 403, 403, 403, 201),
+    ("GET", "/api/v1/users/<uuid:user_id>"):               row(401, 200, 200, 403, 200),
+    ("PATCH", "/api/v1/users/<uuid:user_id>"):             row(401, 403, 403, 403, 200),
+}
+
+
+# --- Requests: a valid one for every route, so a status reflects access, not validation ----
+
+
+def _post_body(world: World, entity: str) -> dict[str, Any]:
+    a1 = world.rec["A1"]
+    p1 = str(a1["participants"])
+    return {
+        "participants": {"first_name": "Ola", "last_name": "Nordmann",
+                         "enrolled_on": "2026-10-01"},
+        "consents": {"participant_id": p1, "counterpart": "nav", "granted": True},
+        "career_profiles": {"participant_id": str(world.extra["P3"]), "strengths": "Blid"},
+        "employers": {"name": f"Ny Bedrift {world.number()} AS",
+                      "org_number": valid_org_number(700_000 + world.number())},
+        "employer_contacts": {"employer_id": str(a1["employers"]), "contacted_at": SOME_TIME,
+                              "mode": "phone", "purpose": "Bli kjent"},
+        "meetings": {"participant_id": p1, "starts_at": SOME_TIME, "duration_minutes": 45,
+                     "setting": "community", "kind": "job_search"},
+        "team_meetings": {"starts_at": SOME_TIME, "duration_minutes": 60,
+                          "kind": "treatment_team"},
+        "job_matches": {"participant_id": p1, "employer_id": str(a1["employers"]),
+                        "job_title": "Lagermedarbeider"},
+        "plan_goals": {"participant_id": p1, "title": "Jobb på lager"},
+        "plan_steps": {"participant_id": p1, "title": "Ringe bedriften",
+                       "owner": "participant"},
+        "week_reviews": {"specialist_id": str(world.ids["js1"]), "iso_year": 2026,
+                         "iso_week": 46},
+        "conflicts": {},
+    }[entity]
+
+
+PATCH_BODY: dict[str, dict[str, Any]] = {
+    "participants": {"last_name": "Berg"},
+    "consents": {"granted": False},
+    "career_profiles": {"strengths": "Pålitelig"},
+    "employers": {"industry": "Varehandel"},
+    "employer_contacts": {"purpose": "Oppfølging"},
+    "meetings": {"place": "Kafé Sentrum"},
+    "team_meetings": {"duration_minutes": 90},
+    "job_matches": {"job_type": "lager"},
+    "plan_goals": {"title": "Jobb i butikk"},
+    "plan_steps": {"done_at": SOME_TIME},
+    "week_reviews": {"comment": "Fin uke"},
+    "conflicts": {"resolved_at": SOME_TIME},
+}
+
+
+def entity_of(rule: str) -> str:
+    return rule.removeprefix(f"{API}/").split("/")[0]
+
+
+def item_id(world: World, rule: str) -> uuid.UUID:
+    """The record an item route acts on in the matrix: the one of js1's caseload."""
+    if rule.startswith(f"{API}/teams/"):
+        return world.ids["team_a"]
+    if rule.startswith(f"{API}/users/"):
+        return world.ids["js1"]
+    return world.rec["A1"][entity_of(rule)]
+
+
+def fill(rule: str, record_id: uuid.UUID) -> str:
+    return (rule.replace("<uuid:record_id>", str(record_id))
+            .replace("<uuid:participant_id>", str(record_id))
+            .replace("<uuid:team_id>", str(record_id))
+            .replace("<uuid:user_id>", str(record_id)))
+
+
+def body_for(world: World, method: str, rule: str) -> Any:
+    """A valid body for `method rule` (None for reads and deletes)."""
+    if method in ("GET", "DELETE"):
+        return None
+    if rule.endswith("/transfer"):
+        return {"specialist_id": str(world.ids["js2"])}
+    if rule == f"{API}/teams":
+        return {"name": f"Team {world.number()} {new_id()}"}
+    if rule.startswith(f"{API}/teams/"):
+        return {"name": f"Team A {world.number()} {new_id()}"}
+    if rule == f"{API}/users":
+        return {"email": f"ny{world.number()}.{new_id().hex[:8]}@test.no", "name": "Ny Bruker",
+                "role": "specialist", "team_id": str(world.ids["team_a"]),
+                "password": "hemmelig-passord"}
+    if rule.startswith(f"{API}/users/"):
+        return {"name": "Jobbspesialist En"}
+    if method == "POST":
+        return _post_body(world, entity_of(rule))
+    return PATCH_BODY[entity_of(rule)]
+
+
+def _auth_request(world: World, role: str, method: str, rule: str) -> TestResponse:
+    """The sign-in routes take credentials or a token of their own, not the module's token."""
+    who = PLAYER[role]
+    if rule.endswith("/login"):
+        email = world.emails["js1" if who == "anonymous" else who]
+        password = "not-the-password" if who == "anonymous" else Factory.PASSWORD
+        return world.client.post(rule, json={"email": email, "password": password})
+    if rule.endswith("/me"):
+        return world.call(who, method, rule)
+    if who == "anonymous":
+        return world.client.post(rule)
+    signed_in = world.sign_in(who)  # a sign-in of its own: this one ends or rotates
+    token = signed_in["refresh_token" if rule.endswith("/refresh") else "access_token"]
+    return world.client.post(rule, headers={"Authorization": f"Bearer {token}"})
+
+
+def request_as(world: World, role: str, method: str, rule: str) -> TestResponse:
+    if rule.startswith(f"{API}/auth/"):
+        return _auth_request(world, role, method, rule)
+    url = fill(rule, item_id(world, rule)) if "<" in rule else rule
+    return world.call(PLAYER[role], method, url, json=body_for(world, method, rule))
+
+
+def api_routes(app: Flask) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            if rule.rule.startswith(f"{API}/")
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+
+
+def assert_problem(response: TestResponse, status: int) -> None:
+    assert response.mimetype == PROBLEM, response.data
+    body = response.json
+    assert body is not None and body["status"] == status and body["detail"], body
+
+
+# --- The tests ---------------------------------------------------------------------------
+
+
+def test_every_api_route_has_a_row_in_the_table(app: Flask) -> None:
+    routes = api_routes(app)
+    missing = sorted(routes - EXPECTED.keys())
+    assert not missing, f"routes without a row in EXPECTED (decide who may call them): {missing}"
+    stale = sorted(EXPECTED.keys() - routes)
+    assert not stale, f"rows in EXPECTED for routes the app no longer has: {stale}"
+
+
+def test_every_entity_has_its_five_routes_in_the_table() -> None:
+    for entity in ENTITY_NAMES:
+        for method in ("GET", "POST"):
+            assert (method, f"{API}/{entity}") in EXPECTED
+        for method in ("GET", "PATCH", "DELETE"):
+            assert (method, f"{API}/{entity}/<uuid:record_id>") in EXPECTED
+
+
+MATRIX = [pytest.param(role, method, rule, expected[role], id=f"{role} {method} {rule}")
+          for (method, rule), expected in EXPECTED.items() for role in ROLES]
+
+
+@pytest.mark.parametrize(("role", "method", "rule", "expected"), MATRIX)
+def test_access_matrix(world: World, role: str, method: str, rule: str, expected: int) -> None:
+    response = request_as(world, role, method, rule)
+    assert response.status_code == expected, (
+        f"{role} {method} {rule}: expected {expected}, got {response.status_code} "
+        f"{response.get_data(as_text=True)[:500]}")
+    if expected >= 400:
+        assert_problem(response, expected)
+    elif rule.startswith(f"{API}/auth/") and expected == 200:
+        body = response.json
+        assert body is not None
+        user = body.get("user", body)  # login and refresh wrap the user; /me is the user
+        assert user["id"] == str(world.ids[PLAYER[role]]) and user["role"] == role, body
+    elif expected in (200, 201) and method != "GET":
+        body = response.json
+        assert isinstance(body, dict) and body.get("id"), body
+        if method == "PATCH" or rule.endswith("/transfer"):
+            assert body["id"] == str(item_id(world, rule))
+    elif method == "GET" and "<" not in rule and not rule.startswith(f"{API}/auth/"):
+        assert isinstance(response.json, list) and response.json, \
+            f"{role} may list {rule} but got nothing: the world has rows for them"
+
+
+# --- Outsiders: a record that exists answers exactly like one that does not ---------------
+
+# What a participant cannot read at all: they get 403 for the route whatever the id.
+PARTICIPANT_CANNOT_READ = {"consents", "career_profiles", "employer_contacts", "team_meetings",
+                           "week_reviews"}
+# js1's colleague in team A shares the team's employers, and nothing else of js1's.
+COLLEAGUE_SHARES = {"employers"}
+
+
+def outsider_expectation(who: str, method: str, rule: str) -> int | None:
+    """The status `who` gets for js1's record and for a random id (None: not an outsider)."""
+    participant = who in ("p2", "p_b")
+    same_team = who in ("js2", "p2")
+    if rule.endswith("/transfer"):
+        return 403 if who != "js2" else None
+    if rule.startswith(f"{API}/teams/"):
+        if same_team:
+            return None
+        return 404 if method == "GET" else 403
+    if rule.startswith(f"{API}/users/"):
+        if who == "js2":
+            return None
+        return 404 if method == "GET" and not participant else 403
+    entity = entity_of(rule)
+    if who == "js2" and entity in COLLEAGUE_SHARES:
+        return None
+    if participant and entity in PARTICIPANT_CANNOT_READ:
+        return 403
+    return 404
+
+
+ITEM_ROUTES = sorted((method, rule) for method, rule in EXPECTED if "<" in rule)
+OUTSIDERS = ("js2", "p2", "js_b", "sup_b", "p_b")
+OUTSIDER_CASES = [
+    pytest.param(who, method, rule, expected, id=f"{who} {method} {rule}")
+    for method, rule in ITEM_ROUTES for who in OUTSIDERS
+    if (expected := outsider_expectation(who, method, rule)) is not None
+]
+
+
+def test_item_routes_are_all_checked_for_outsiders() -> None:
+    checked = {(method, rule) for _, method, rule, _ in (p.values for p in OUTSIDER_CASES)}
+    assert checked == set(ITEM_ROUTES)
+
+
+@pytest.mark.parametrize(("who", "method", "rule", "expected"), OUTSIDER_CASES)
+def test_an_outsider_learns_nothing_about_a_record_that_exists(
+        world: World, who: str, method: str, rule: str, expected: int) -> None:
+    existing = fill(rule, item_id(world, rule))
+    random = fill(rule, new_id())
+    body = body_for(world, method, rule)
+    guarded = method != "GET" and "<uuid:record_id>" in rule
+    before = world.call("js1", "GET", existing).json if guarded else None
+    for_existing = world.call(who, method, existing, json=body)
+    for_random = world.call(who, method, random, json=body)
+    assert for_existing.status_code == expected, (
+        f"{who} {method} {existing}: {for_existing.status_code} "
+        f"{for_existing.get_data(as_text=True)[:500]}")
+    assert_problem(for_existing, expected)
+    assert for_random.status_code == for_existing.status_code
+    assert for_random.json == for_existing.json
+    assert for_random.headers.get("Content-Type") == for_existing.headers.get("Content-Type")
+    if guarded:  # and the attempt changed nothing
+        after = world.call("js1", "GET", existing)
+        assert after.status_code == 200 and after.json == before, after.json
