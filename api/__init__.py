@@ -67,13 +67,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.conflicts.routes import blp as conflicts
     from api.employers.routes import blp as employers
     from api.jobs.routes import blp as jobs
+    from api.offline.routes import blp as sync
     from api.participants.routes import blp as participants
     from api.plans.routes import blp as plans
     from api.reviews.routes import blp as reviews
     from api.teams.routes import blp as admin
 
     for blueprint in (auth, participants, employers, activity, jobs, plans, reviews, conflicts,
-                      admin):
+                      admin, sync):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 

@@ -67,10 +67,11 @@ class ProblemSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE  # problem types may add members
 
-    type = ma.fields.String(metadata={"description": "Always about:blank for now."})
-    title = ma.fields.String(metadata={"description": "The HTTP status phrase."})
-    status = ma.fields.Integer(metadata={"description": "The HTTP status code."})
-    detail = ma.fields.String(metadata={"description": "What went wrong, for a person."})
+    type = ma.fields.String(required=True, metadata={"description": "Always about:blank for now."})
+    title = ma.fields.String(required=True, metadata={"description": "The HTTP status phrase."})
+    status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    detail = ma.fields.String(required=True,
+                              metadata={"description": "What went wrong, for a person."})
     errors = ma.fields.Dict(metadata={
         "description": "For validation: field name -> what is wrong with it."})
 

@@ -220,6 +220,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/auth/logout"):                       row(401, 204, 204, 204, 204),
     ("GET", "/api/v1/auth/me"):                            row(401, 200, 200, 200, 200),
 
+    # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
+    ("POST", "/api/v1/sync/push"):                         row(401, 200, 200, 200, 200),
+    ("GET", "/api/v1/sync/pull"):                          row(401, 200, 200, 200, 200),
+
     ("GET", "/api/v1/participants"):                       row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/participants"):                      row(401, 201, 403, 403, 403),
     ("GET", "/api/v1/participants/<uuid:record_id>"):      row(401, 200, 200, 200, 200),
@@ -384,6 +388,8 @@ def body_for(world: World, method: str, rule: str) -> Any:
     """A valid body for `method rule` (None for reads and deletes)."""
     if method in ("GET", "DELETE"):
         return None
+    if rule == f"{API}/sync/push":
+        return {"client_id": str(new_id()), "schema_version": 1, "mutations": []}
     if rule.endswith("/transfer"):
         return {"specialist_id": str(world.ids["js2"])}
     if rule == f"{API}/teams":
@@ -472,6 +478,9 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
         assert body is not None
         user = body.get("user", body)  # login and refresh wrap the user; /me is the user
         assert user["id"] == str(world.ids[PLAYER[role]]) and user["role"] == role, body
+    elif rule.startswith(f"{API}/sync/"):
+        body = response.json
+        assert isinstance(body, dict) and ("results" in body or "changes" in body), body
     elif expected in (200, 201) and method != "GET":
         body = response.json
         assert isinstance(body, dict) and body.get("id"), body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from typing import Any
 
@@ -23,23 +25,47 @@ from api.common.records import (
     update_record,
 )
 from api.common.schema import INT32_MAX, AwareDateTime, Text, hidden_fields
-from api.extensions import abort, db
+from api.extensions import PROBLEM_JSON, ProblemSchema, abort, db
 
 PAGINATION_QUERY = frozenset({"page", "page_size"})
+IF_MATCH_PATTERN = r'(?:W/)?"?([0-9]{1,18})"?'
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
+            "description": 'The version the change was made from, e.g. "3"; answered 412 when '
+                           "the record has moved on.",
+            "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"}}
 
 
 class JsonBodyParser(FlaskParser):
-    """A body that is not JSON is answered 415, not read as an empty one ("field missing")."""
+    """Reads JSON bodies: anything else is 415 (not an empty body, "field missing"), and JSON
+    that Python's parser gives up on (nesting too deep, a number of thousands of digits) is 400,
+    like any other unreadable JSON."""
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req) and req.get_data(cache=True):
             abort(415, f"Send the body as application/json, not {req.mimetype or 'untyped'}.")
-        return super()._raw_load_json(req)
+        try:
+            return super()._raw_load_json(req)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise  # webargs answers these: 400 "Invalid JSON body."
+        except RecursionError:
+            abort(400, "The JSON body is nested too deeply to read.",
+                  errors={"json": ["Nested too deeply."]})
+        except ValueError:  # int() refuses numbers of more than 4300 digits
+            abort(400, "The JSON body holds a number too long to read.",
+                  errors={"json": ["A number is too long."]})
 
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+    def alt_response(self, status_code: Any, response: Any = None, *, schema: Any = None,
+                     content_type: str | None = None, **kwargs: Any) -> Any:
+        """An error documented by its description alone is a problem document all the same."""
+        if response is None and schema is None and int(status_code) >= 400:
+            schema, content_type = ProblemSchema, content_type or PROBLEM_JSON
+        return super().alt_response(status_code, response, schema=schema,
+                                    content_type=content_type, **kwargs)
 
 
 def filter_schema(entity: Entity) -> type[ma.Schema]:
@@ -95,11 +121,11 @@ def _expected_version() -> int | None:
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
-    try:
-        return int(raw.strip().strip('W/').strip('"'))
-    except ValueError:
+    # As documented (IF_MATCH): not int()'s leniency, which also reads "+3", "٣" and "1_0".
+    version = re.fullmatch(IF_MATCH_PATTERN, raw)
+    if version is None:
         abort(400, message='If-Match must hold the record\'s version, e.g. If-Match: "3".')
-    return None
+    return int(version.group(1))
 
 
 def register_crud(blp: Blueprint, entity: Entity) -> None:
@@ -178,6 +204,8 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
 
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)
+        @blp.alt_response(412, description="If-Match names another version than the record's.")
+        @blp.doc(parameters=[IF_MATCH])
         def patch(self, changes: dict[str, Any], record_id: uuid.UUID) -> Any:
             actor = reader()
             record = _visible_or_404(actor, entity, record_id)

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from sync.feed import FeedColumns
+
 
 def new_id() -> uuid.UUID:
     """UUIDv7: random, but sorts by creation time."""
@@ -49,7 +51,7 @@ def one_of(column: str, values: Iterable[str], name: str | None = None) -> Check
     return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_allowed")
 
 
-class SyncableMixin:
+class SyncableMixin(FeedColumns):
     """Columns of every row that syncs to devices (see docs/architecture.md).
 
     The client may choose the UUID; the server owns `version` (optimistic concurrency through

@@ -1,0 +1,99 @@
+"""The sync endpoints the field app uses: push its outbox, pull what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+
+from api.access import current_actor
+from api.common.crud import ApiBlueprint
+from api.extensions import abort, db
+from api.offline.setup import MIN_SCHEMA_VERSION, feed, registry
+from sync.cursor import BadCursor, Position
+from sync.pull import pull
+from sync.push import PushSchema, push
+
+blp = ApiBlueprint("sync", __name__, url_prefix="/api/v1/sync",
+                   description="Offline sync: push the outbox, pull changes. See docs/sync.md.")
+
+
+class PullArgsSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    cursor = ma.fields.String(validate=ma.validate.Length(max=500), metadata={
+        "description": "From the previous pull; leave out for everything you may see."})
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
+    schema_version = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10_000))
+
+
+class ChangeSchema(ma.Schema):
+    entity = ma.fields.String()
+    id = ma.fields.UUID()
+    op = ma.fields.String(metadata={"enum": ["upsert", "delete", "evict"]})
+    version = ma.fields.Integer(allow_none=True)
+    data = ma.fields.Dict(allow_none=True)
+
+
+class PullResultSchema(ma.Schema):
+    changes = ma.fields.List(ma.fields.Nested(ChangeSchema))
+    cursor = ma.fields.String()
+    has_more = ma.fields.Boolean()
+    reset = ma.fields.Boolean(metadata={
+        "description": "Drop every synced record and keep only what this and later pages say "
+                       "(your cursor was older than the tombstone horizon)."})
+
+
+class MutationResultSchema(ma.Schema):
+    mutation_id = ma.fields.UUID()
+    status = ma.fields.String(metadata={"enum": ["applied", "merged", "duplicate", "rejected"]})
+    version = ma.fields.Integer()
+    original_status = ma.fields.String()
+    conflicts = ma.fields.List(ma.fields.String())
+    detail = ma.fields.String()
+    errors = ma.fields.Dict()
+
+
+class PushResultSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(MutationResultSchema))
+
+
+def _check_schema_version(version: int | None) -> None:
+    if version is not None and version < MIN_SCHEMA_VERSION:
+        abort(426, "This version of the app is too old for the server: update the app "
+                   "(your unsynced changes stay on the phone until you do).",
+              errors={"schema_version": f"At least {MIN_SCHEMA_VERSION} is accepted."})
+
+
+@blp.route("/push", methods=["POST"])
+@blp.arguments(PushSchema)
+@blp.response(200, PushResultSchema)
+@blp.alt_response(426, description="The app's schema version is no longer accepted.")
+def push_route(body: dict[str, Any]) -> dict[str, Any]:
+    """Apply mutations in order, each exactly once; one rejected does not stop the rest."""
+    actor = current_actor()
+    _check_schema_version(body["schema_version"])
+    results = push(db.session, registry, feed, actor, body["client_id"], body["mutations"])
+    db.session.commit()
+    return {"results": results}
+
+
+@blp.route("/pull", methods=["GET"])
+@blp.arguments(PullArgsSchema, location="query")
+@blp.response(200, PullResultSchema)
+@blp.alt_response(426, description="The app's schema version is no longer accepted.")
+def pull_route(args: dict[str, Any]) -> Any:
+    """Changes since the cursor that you may see, in the order the server committed them."""
+    actor = current_actor()
+    header = request.headers.get("X-Schema-Version", "")
+    _check_schema_version(args.get("schema_version")
+                          or (int(header) if header.isdigit() else None))
+    try:
+        cursor = Position.decode(args["cursor"]) if args.get("cursor") else None
+    except BadCursor as error:
+        abort(400, str(error), errors={"cursor": str(error)})
+    result = pull(db.session, registry, feed, actor, cursor, args["limit"])
+    db.session.rollback()  # a read: end the transaction rather than hold a snapshot
+    return result

@@ -1,0 +1,102 @@
+"""Tell the sync engine which entities sync, who sees what, how fields merge, how to write."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.access import Actor, hidden_fields_for, read_scope
+from api.common.records import (
+    RecordError,
+    create_record,
+    delete_record,
+    find_visible,
+    update_record,
+)
+from api.common.schema import hidden_fields
+from api.conflicts.models import Conflict
+from api.entities import ENTITIES
+from api.extensions import db
+from sync.feed import ChangeFeed
+from sync.registry import SET_WINS, Registry, Rejected, SyncEntity
+
+# The oldest app schema the server still accepts; older apps are told to update.
+MIN_SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1
+
+feed = ChangeFeed(db.metadata)
+
+# Sync order: referenced rows before the rows that reference them, so a device can apply a
+# page in order. The order is part of the cursor; append new entities at the end.
+SYNC_ORDER = ("employers", "participants", "consents", "career_profiles", "plan_goals",
+              "meetings", "plan_steps", "employer_contacts", "team_meetings", "job_matches",
+              "week_reviews", "conflicts")
+MERGE_RULES: dict[str, dict[str, str]] = {
+    "plan_steps": {"done_at": SET_WINS},  # ticked off on one device stays ticked off
+}
+APPEND_ONLY = frozenset({"employer_contacts", "meetings", "team_meetings"})
+
+
+def _refusal(error: RecordError) -> Rejected:
+    return Rejected(error.detail, error.errors, status=error.status)
+
+
+class RecordWriter:
+    """The engine writes through the same path as REST: api.common.records."""
+
+    def find(self, actor: Actor, entity: str, record_id: uuid.UUID) -> Any | None:
+        return find_visible(actor, ENTITIES[entity], record_id, include_deleted=True)
+
+    def create(self, actor: Actor, entity: str, data: dict[str, Any]) -> Any:
+        try:
+            return create_record(actor, ENTITIES[entity], data)
+        except RecordError as error:
+            raise _refusal(error) from error
+
+    def update(self, actor: Actor, entity: str, record: Any, changes: dict[str, Any]) -> Any:
+        try:
+            return update_record(actor, ENTITIES[entity], record, changes)
+        except RecordError as error:
+            raise _refusal(error) from error
+
+    def delete(self, actor: Actor, entity: str, record: Any) -> None:
+        try:
+            delete_record(actor, ENTITIES[entity], record)
+        except RecordError as error:
+            raise _refusal(error) from error
+
+    def record_conflict(self, actor: Actor, entity: str, record: Any, field: str,
+                        kept_value: Any, other_value: Any) -> None:
+        db.session.add(Conflict(team_id=record.team_id, entity=entity, record_id=record.id,
+                                field=field, kept_value=kept_value, other_value=other_value,
+                                user_id=actor.id))
+
+
+def _serializer(name: str) -> Any:
+    def serialize(actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
+        token = hidden_fields.set(hidden_fields_for(actor, name))
+        try:
+            return list(ENTITIES[name].schema(many=True).dump(rows))
+        finally:
+            hidden_fields.reset(token)
+    return serialize
+
+
+def _sync_entity(name: str) -> SyncEntity:
+    entity = ENTITIES[name]
+    return SyncEntity(name=name, model=entity.model, schema=entity.schema,
+                      scope=lambda actor, _name=name: read_scope(actor, _name),
+                      serialize=_serializer(name), merge=MERGE_RULES.get(name, {}),
+                      append_only=name in APPEND_ONLY)
+
+
+registry = Registry([_sync_entity(name) for name in SYNC_ORDER], RecordWriter(),
+                    principal_id=lambda actor: actor.id)
+
+for _entity in registry.entities:
+    feed.track(_entity.model)
+feed.install(Session)
+
+assert set(SYNC_ORDER) == set(ENTITIES), "every entity syncs"

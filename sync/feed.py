@@ -1,0 +1,165 @@
+"""The change feed: every committed change to a synced row gets a sequence number in commit order.
+
+How the cursor stays gap-free under concurrent writers: a transaction that changed synced rows
+takes the next number from a one-row counter as the very last thing before it commits, and
+stamps its rows with it. The counter's row lock is held until that commit, so number N+1 cannot
+be handed out before N is committed. A reader first reads the counter (the highest committed
+number, `high_water`) and only returns changes up to it: everything up to it is already committed
+and visible, whatever order the transactions started or wrote in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+# Columns the feed owns; a change to only these is not a change of the record.
+FEED_COLUMNS = frozenset({"seq", "field_versions", "version", "updated_at", "created_at"})
+
+
+class FeedColumns:
+    """Mixed into every synced model: its place in the feed, and when each field last changed."""
+
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0",
+                                     index=True)
+    # {field: the record version in which the field last changed}, for field-by-field merge.
+    field_versions: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict,
+                                                           server_default="{}")
+
+
+class ChangeFeed:
+    """Owns the feed's tables and the session hooks that stamp changes."""
+
+    def __init__(self, metadata: MetaData) -> None:
+        self.models: set[type[Any]] = set()
+        self.state = Table(
+            "sync_state", metadata,
+            Column("id", Integer, primary_key=True),
+            Column("seq", BigInteger, nullable=False),
+            # Tombstones and evictions at or below this number may have been purged.
+            Column("purged_seq", BigInteger, nullable=False, server_default="0"),
+        )
+        self.mutations = Table(
+            "sync_mutations", metadata,
+            Column("client_id", Uuid, primary_key=True),
+            Column("mutation_id", Uuid, primary_key=True),
+            Column("user_id", Uuid, nullable=False),
+            Column("result", JSON, nullable=False),
+            Column("created_at", DateTime(timezone=True), nullable=False,
+                   server_default=func.current_timestamp()),
+        )
+        self.evictions = Table(
+            "sync_evictions", metadata,
+            Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                   autoincrement=True),
+            Column("seq", BigInteger, nullable=False),
+            Column("user_id", Uuid, nullable=False),
+            Column("entity", String(50), nullable=False),
+            Column("record_id", Uuid, nullable=False),
+            Index("ix_sync_evictions_user_seq", "user_id", "seq"),
+        )
+
+    def track(self, model: type[Any]) -> None:
+        self.models.add(model)
+
+    def install(self, target: Any = Session) -> None:
+        """Listen on `target` (a Session class or sessionmaker) for changes to tracked models."""
+        event.listen(target, "before_flush", self._before_flush)
+        event.listen(target, "before_commit", self._before_commit)
+        event.listen(target, "after_commit", self._forget)
+        event.listen(target, "after_rollback", self._forget)
+
+    # --- recording ---------------------------------------------------------------------------
+
+    def evict(self, session: Session, user_ids: Iterable[uuid.UUID], entity: str,
+              record_ids: Iterable[uuid.UUID]) -> None:
+        """Tell these users' devices, at their next pull, to drop these records."""
+        pending = session.info.setdefault("sync_evictions", [])
+        for user_id in user_ids:
+            pending.extend((user_id, entity, record_id) for record_id in record_ids)
+
+    def touch(self, session: Session, model: type[Any], record_ids: Iterable[uuid.UUID]) -> None:
+        """Put records back in the feed unchanged, e.g. for a user who can newly see them."""
+        session.info.setdefault("sync_touched", {}).setdefault(model, set()).update(record_ids)
+
+    def _before_flush(self, session: Session, flush_context: Any, instances: Any) -> None:
+        touched = session.info.setdefault("sync_touched", {})
+        for obj in list(session.new) + list(session.dirty):
+            model = type(obj)
+            if model not in self.models:
+                continue
+            state = inspect(obj)
+            if obj in session.new:
+                obj.field_versions = {
+                    attr.key: 1 for attr in state.mapper.column_attrs
+                    if attr.key not in FEED_COLUMNS and getattr(obj, attr.key) is not None}
+            else:
+                changed = [attr.key for attr in state.attrs
+                           if attr.key not in FEED_COLUMNS and attr.history.has_changes()]
+                if not changed:
+                    continue
+                next_version = (obj.version or 0) + 1
+                obj.field_versions = {**(obj.field_versions or {}),
+                                      **dict.fromkeys(changed, next_version)}
+            touched.setdefault(model, set()).add(obj.id)
+
+    def _before_commit(self, session: Session) -> None:
+        session.flush()
+        touched: dict[type[Any], set[uuid.UUID]] = session.info.pop("sync_touched", {})
+        evictions = session.info.pop("sync_evictions", [])
+        if not any(touched.values()) and not evictions:
+            return
+        seq = self.next_seq(session)
+        for model, ids in touched.items():
+            table = model.__table__
+            id_list = list(ids)
+            for start in range(0, len(id_list), 500):
+                session.execute(update(table).where(table.c.id.in_(id_list[start:start + 500]))
+                                .values(seq=seq))
+        if evictions:
+            session.execute(insert(self.evictions), [
+                {"seq": seq, "user_id": user_id, "entity": entity, "record_id": record_id}
+                for user_id, entity, record_id in evictions])
+
+    def _forget(self, session: Session) -> None:
+        session.info.pop("sync_touched", None)
+        session.info.pop("sync_evictions", None)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def next_seq(self, session: Session) -> int:
+        """The next number; its row lock is held until this transaction ends (see module doc)."""
+        taken = session.execute(update(self.state).where(self.state.c.id == 1)
+                                .values(seq=self.state.c.seq + 1)
+                                .returning(self.state.c.seq)).scalar()
+        if taken is None:  # a database whose counter row was never made (or was emptied)
+            session.execute(insert(self.state).values(id=1, seq=1, purged_seq=0))
+            return 1
+        return int(taken)
+
+    def high_water(self, session: Session) -> tuple[int, int]:
+        """(the highest committed number, the number up to which history was purged)."""
+        row = session.execute(select(self.state.c.seq, self.state.c.purged_seq)
+                              .where(self.state.c.id == 1)).first()
+        return (int(row.seq), int(row.purged_seq)) if row else (0, 0)

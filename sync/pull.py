@@ -1,0 +1,85 @@
+"""Pull: the changes a user may see since their cursor, in feed order, a page at a time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from sync.cursor import Position
+from sync.feed import ChangeFeed
+from sync.registry import Registry
+
+SortKey = tuple[int, int, int]  # (seq, entity index, id as an integer)
+
+
+@dataclass
+class PullResult:
+    changes: list[dict[str, Any]]
+    cursor: str
+    has_more: bool
+    reset: bool  # the client must drop what it has and take these changes as the whole truth
+
+
+def _after(seq_col: Any, id_col: Any, index: int, after: Position, after_id: Any) -> Any:
+    """Rows at entity `index` that come after `after` in (seq, entity, id) order."""
+    if index < after.entity or (index == after.entity and after.id is None):
+        return seq_col > after.seq
+    if index > after.entity:
+        return seq_col >= after.seq
+    return or_(seq_col > after.seq, and_(seq_col == after.seq, id_col > after_id))
+
+
+def pull(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
+         cursor: Position | None, limit: int) -> PullResult:
+    high_water, purged = feed.high_water(session)
+    reset = cursor is not None and cursor.seq < purged
+    if reset:
+        cursor = None  # tombstones it would need are gone: start again from nothing
+    candidates: list[tuple[SortKey, dict[str, Any]]] = []
+
+    for index, entity in enumerate(registry.entities):
+        scope = entity.scope(principal)
+        if scope is None:
+            continue
+        model = entity.model
+        query = select(model).where(scope, model.seq <= high_water)
+        if cursor is None:
+            query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
+        else:
+            query = query.where(_after(model.seq, model.id, index, cursor, cursor.id))
+        rows = list(session.scalars(query.order_by(model.seq, model.id).limit(limit + 1)))
+        live = [r for r in rows if r.deleted_at is None]
+        data = dict(zip((r.id for r in live), entity.dump(principal, live), strict=True))
+        for row in rows:
+            change: dict[str, Any] = {"entity": entity.name, "id": str(row.id),
+                                      "op": "upsert" if row.deleted_at is None else "delete",
+                                      "version": row.version, "data": data.get(row.id)}
+            candidates.append(((row.seq, index, row.id.int), change))
+
+    if cursor is not None:
+        # Evictions sort after every entity of the same number, by their own integer id.
+        index = len(registry.entities)
+        ev = feed.evictions.c
+        after_id = cursor.id.int if cursor.id is not None else None
+        query = (select(ev.id, ev.seq, ev.entity, ev.record_id)
+                 .where(ev.user_id == registry.principal_id(principal), ev.seq <= high_water,
+                        _after(ev.seq, ev.id, index, cursor, after_id))
+                 .order_by(ev.seq, ev.id).limit(limit + 1))
+        for row in session.execute(query):
+            candidates.append(((row.seq, index, row.id), {
+                "entity": row.entity, "id": str(row.record_id), "op": "evict",
+                "version": None, "data": None}))
+
+    candidates.sort(key=lambda c: c[0])
+    page = candidates[:limit]
+    has_more = len(candidates) > limit
+    if has_more:
+        seq, index, id_int = page[-1][0]
+        position = Position(seq, index, uuid.UUID(int=id_int))
+    else:  # everything up to the high-water mark has been handed out
+        position = Position(high_water, len(registry.entities) + 1)
+    return PullResult([c for _, c in page], position.encode(), has_more, reset)

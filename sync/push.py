@@ -1,0 +1,164 @@
+"""Push: apply a device's outbox, mutation by mutation, exactly once each.
+
+Each mutation runs in a savepoint of its own, so one refused mutation changes nothing and blocks
+nothing. A mutation id already applied for this client returns its first result and writes
+nothing. An edit made from an older version is merged field by field: fields only the client
+changed are applied, fields only the server changed are kept, and a field both changed is decided
+by the entity's rule, with the losing value kept as a conflict for a person to look at.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync.feed import ChangeFeed
+from sync.registry import CLIENT_WINS, SERVER_WINS, SET_WINS, Registry, Rejected, SyncEntity
+
+
+class MutationSchema(ma.Schema):
+    mutation_id = ma.fields.UUID(required=True)
+    entity = ma.fields.String(required=True, validate=ma.validate.Length(max=50))
+    op = ma.fields.String(required=True, validate=ma.validate.OneOf(("upsert", "delete")))
+    id = ma.fields.UUID(required=True)
+    base_version = ma.fields.Integer(allow_none=True, load_default=None,
+                                     validate=ma.validate.Range(min=0, max=2**62))
+    data = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
+
+
+class PushSchema(ma.Schema):
+    client_id = ma.fields.UUID(required=True)
+    schema_version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0,
+                                                                                  max=10_000))
+    mutations = ma.fields.List(ma.fields.Nested(MutationSchema), required=True,
+                               validate=ma.validate.Length(max=1000))
+
+
+def _json_value(entity: SyncEntity, field: str, value: Any) -> Any:
+    """A field's value as it travels on the wire (for conflict records)."""
+    schema_field = entity.schema().fields.get(field)
+    if schema_field is None or value is None:
+        return value
+    return schema_field._serialize(value, field, None)
+
+
+def merge(entity: SyncEntity, record: Any, changes: dict[str, Any], base_version: int | None
+          ) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
+    """(changes to apply, conflicts as (field, kept value, other value)) against `record`."""
+    base = base_version or 0
+    field_versions = record.field_versions or {}
+    apply: dict[str, Any] = {}
+    conflicts: list[tuple[str, Any, Any]] = []
+    for field, client_value in changes.items():
+        server_value = getattr(record, field)
+        server_moved = field_versions.get(field, 0) > base
+        if not server_moved or server_value == client_value:
+            apply[field] = client_value
+            continue
+        rule = entity.merge.get(field, CLIENT_WINS)
+        if rule == SET_WINS:
+            rule = SERVER_WINS if client_value is None else CLIENT_WINS
+        if rule == SERVER_WINS:
+            conflicts.append((field, server_value, client_value))
+        else:
+            apply[field] = client_value
+            conflicts.append((field, client_value, server_value))
+    return apply, conflicts
+
+
+def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> dict[str, Any]:
+    entity = registry.by_name.get(mutation["entity"])
+    if entity is None:
+        raise Rejected(f"Unknown entity {mutation['entity']!r}; this app version may be too new "
+                       "or too old for the server.")
+    writer = registry.writer
+    record = writer.find(principal, entity.name, mutation["id"])
+    if mutation["op"] == "delete":
+        if record is None:
+            raise Rejected("There is no such record that you can delete.", status=404)
+        if record.deleted_at is None:
+            writer.delete(principal, entity.name, record)
+        return {"status": "applied", "version": record.version}
+
+    try:
+        data = entity.schema().load(mutation["data"], partial=record is not None)
+    except ma.ValidationError as error:
+        raise Rejected("Some fields are not valid; see 'errors' for what to fix.",
+                       error.normalized_messages()) from error
+    data.pop("id", None)
+    if record is None:
+        created = writer.create(principal, entity.name, {**data, "id": mutation["id"]})
+        return {"status": "applied", "version": created.version}
+    if record.deleted_at is not None:
+        raise Rejected("This record was deleted on another device; your change was not applied.",
+                       status=409)
+    changes, conflicts = merge(entity, record, data, mutation["base_version"])
+    if changes:
+        writer.update(principal, entity.name, record, changes)
+    for field, kept, other in conflicts:
+        writer.record_conflict(principal, entity.name, record, field,
+                               _json_value(entity, field, kept), _json_value(entity, field, other))
+    status = "merged" if conflicts else "applied"
+    result: dict[str, Any] = {"status": status, "version": record.version}
+    if conflicts:
+        result["conflicts"] = [field for field, _, _ in conflicts]
+    return result
+
+
+def push(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
+         client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply `mutations` in order; the caller commits. Returns one result per mutation."""
+    results = []
+    table = feed.mutations
+    for mutation in mutations:
+        mutation_id = mutation["mutation_id"]
+        earlier = _earlier_result(session, table, client_id, mutation_id)
+        if earlier is not None:
+            results.append(earlier)
+            continue
+        savepoint = session.begin_nested()
+        try:
+            # Claim the id first: a concurrent push of the same mutation waits here for this
+            # one's commit, then fails the claim and reports the first result.
+            session.execute(insert(table).values(
+                client_id=client_id, mutation_id=mutation_id,
+                user_id=registry.principal_id(principal), result={}))
+        except IntegrityError:
+            savepoint.rollback()
+            results.append(_earlier_result(session, table, client_id, mutation_id) or {
+                "mutation_id": str(mutation_id), "status": "rejected",
+                "detail": "This mutation is being applied by another request; retry."})
+            continue
+        try:
+            outcome = _apply_one(registry, principal, mutation)
+            session.flush()
+        except Rejected as refusal:
+            savepoint.rollback()
+            rejected: dict[str, Any] = {"mutation_id": str(mutation_id), "status": "rejected",
+                                        "detail": refusal.detail}
+            if refusal.errors:
+                rejected["errors"] = refusal.errors
+            results.append(rejected)
+            continue
+        outcome = {"mutation_id": str(mutation_id), **outcome}
+        session.execute(update(table).where(
+            table.c.client_id == client_id, table.c.mutation_id == mutation_id
+        ).values(result=outcome))
+        savepoint.commit()
+        results.append(outcome)
+    return results
+
+
+def _earlier_result(session: Session, table: Any, client_id: uuid.UUID,
+                    mutation_id: uuid.UUID) -> dict[str, Any] | None:
+    earlier = session.execute(select(table.c.result).where(
+        table.c.client_id == client_id, table.c.mutation_id == mutation_id)).scalar()
+    if not earlier:
+        return None
+    return {**earlier, "mutation_id": str(mutation_id), "status": "duplicate",
+            "original_status": earlier["status"]}

@@ -1,0 +1,75 @@
+"""What the engine is told about each synced entity, and what it asks of the application."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import marshmallow as ma
+from sqlalchemy import ColumnElement
+
+# Merge rules for a field both sides changed since the client's base version:
+CLIENT_WINS = "client_wins"  # the later arrival at the server wins (the server's clock decides)
+SERVER_WINS = "server_wins"  # what the server has stays
+SET_WINS = "set_wins"        # a value beats null (a step ticked off stays ticked off)
+
+
+class Rejected(Exception):  # noqa: N818 - a result, not an accident
+    """A mutation the application refuses, with words a person can act on."""
+
+    def __init__(self, detail: str, errors: Mapping[str, Any] | None = None,
+                 status: int = 422) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = dict(errors) if errors else None
+        self.status = status
+
+
+class Writer(Protocol):
+    """The application's write path; its methods raise Rejected to refuse."""
+
+    def find(self, principal: Any, entity: str, record_id: uuid.UUID) -> Any | None: ...
+
+    def create(self, principal: Any, entity: str, data: dict[str, Any]) -> Any: ...
+
+    def update(self, principal: Any, entity: str, record: Any,
+               changes: dict[str, Any]) -> Any: ...
+
+    def delete(self, principal: Any, entity: str, record: Any) -> None: ...
+
+    def record_conflict(self, principal: Any, entity: str, record: Any, field: str,
+                        kept_value: Any, other_value: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncEntity:
+    name: str
+    model: type[Any]
+    schema: type[ma.Schema]
+    # Rows `principal` may see; None if they see none of this entity.
+    scope: Callable[[Any], ColumnElement[bool] | None]
+    # Turns rows into wire data for `principal` (may hide fields); default: schema dump.
+    serialize: Callable[[Any, list[Any]], list[dict[str, Any]]] | None = None
+    merge: Mapping[str, str] = field(default_factory=dict)  # field -> rule; default CLIENT_WINS
+    append_only: bool = False  # created once, never edited: no merge needed
+
+    def dump(self, principal: Any, rows: list[Any]) -> list[dict[str, Any]]:
+        if self.serialize is not None:
+            return self.serialize(principal, rows)
+        return list(self.schema(many=True).dump(rows))
+
+
+class Registry:
+    """The synced entities in a fixed order (the order is part of the cursor)."""
+
+    def __init__(self, entities: list[SyncEntity], writer: Writer,
+                 principal_id: Callable[[Any], uuid.UUID]) -> None:
+        self.entities = list(entities)
+        self.by_name = {e.name: e for e in self.entities}
+        self.writer = writer
+        self.principal_id = principal_id
+
+    def index(self, name: str) -> int:
+        return next(i for i, e in enumerate(self.entities) if e.name == name)
