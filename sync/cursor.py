@@ -7,36 +7,40 @@ import json
 import uuid
 from dataclasses import dataclass
 
-CURSOR_FORMAT = 1
+CURSOR_FORMAT = 2
 
 
-class BadCursor(ValueError):
+class CursorError(ValueError):
     pass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Position:
-    """After the change (seq, entity index, id). `id` None means after all of that entity."""
+    """After the change (seq, entity index, id); `id` None means after all of that entity.
+
+    `base` is the high-water mark when the device last had everything (or began a full sync):
+    tombstones and resets at or below it concern nothing the device holds.
+    """
 
     seq: int
     entity: int
     id: uuid.UUID | None = None
+    base: int = 0
 
     def encode(self) -> str:
         raw = json.dumps([CURSOR_FORMAT, self.seq, self.entity,
-                          str(self.id) if self.id else None], separators=(",", ":"))
+                          str(self.id) if self.id else None, self.base], separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
     def decode(cls, text: str) -> Position:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            fmt, seq, entity, record_id = json.loads(raw)
-            if fmt != CURSOR_FORMAT or not isinstance(seq, int) or not isinstance(entity, int):
+            fmt, seq, entity, record_id, base = json.loads(raw)
+            numbers = (seq, entity, base)
+            if fmt != CURSOR_FORMAT or not all(type(n) is int and n >= 0 for n in numbers):
                 raise ValueError
-            if seq < 0 or entity < 0:
-                raise ValueError
-            return cls(seq, entity, uuid.UUID(record_id) if record_id else None)
+            return cls(seq, entity, uuid.UUID(record_id) if record_id else None, base)
         except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadCursor("This cursor was not made by this server: pull without a cursor "
+            raise CursorError("This cursor was not made by this server: pull without a cursor "
                             "to start over.") from exc

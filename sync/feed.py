@@ -32,7 +32,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
+
+# The engine works with a plain Session or a scoped one (as Flask-SQLAlchemy gives).
+AnySession = Session | scoped_session[Any]
+
+# An eviction of everything: the user's devices drop all synced data and pull afresh.
+RESET = "*"
 
 # Columns the feed owns; a change to only these is not a change of the record.
 FEED_COLUMNS = frozenset({"seq", "field_versions", "version", "updated_at", "created_at"})
@@ -92,14 +98,18 @@ class ChangeFeed:
 
     # --- recording ---------------------------------------------------------------------------
 
-    def evict(self, session: Session, user_ids: Iterable[uuid.UUID], entity: str,
+    def evict(self, session: AnySession, user_ids: Iterable[uuid.UUID], entity: str,
               record_ids: Iterable[uuid.UUID]) -> None:
         """Tell these users' devices, at their next pull, to drop these records."""
         pending = session.info.setdefault("sync_evictions", [])
         for user_id in user_ids:
             pending.extend((user_id, entity, record_id) for record_id in record_ids)
 
-    def touch(self, session: Session, model: type[Any], record_ids: Iterable[uuid.UUID]) -> None:
+    def reset_user(self, session: AnySession, user_id: uuid.UUID) -> None:
+        """Everything this user may see changed: their devices start over at the next pull."""
+        session.info.setdefault("sync_evictions", []).append((user_id, RESET, user_id))
+
+    def touch(self, session: AnySession, model: type[Any], record_ids: Iterable[uuid.UUID]) -> None:
         """Put records back in the feed unchanged, e.g. for a user who can newly see them."""
         session.info.setdefault("sync_touched", {}).setdefault(model, set()).update(record_ids)
 
@@ -148,7 +158,7 @@ class ChangeFeed:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def next_seq(self, session: Session) -> int:
+    def next_seq(self, session: AnySession) -> int:
         """The next number; its row lock is held until this transaction ends (see module doc)."""
         taken = session.execute(update(self.state).where(self.state.c.id == 1)
                                 .values(seq=self.state.c.seq + 1)
@@ -158,7 +168,13 @@ class ChangeFeed:
             return 1
         return int(taken)
 
-    def high_water(self, session: Session) -> tuple[int, int]:
+    def must_reset(self, session: AnySession, user_id: uuid.UUID, since: int, upto: int) -> bool:
+        ev = self.evictions.c
+        return session.execute(select(ev.id).where(
+            ev.user_id == user_id, ev.entity == RESET, ev.seq > since, ev.seq <= upto
+        ).limit(1)).first() is not None
+
+    def high_water(self, session: AnySession) -> tuple[int, int]:
         """(the highest committed number, the number up to which history was purged)."""
         row = session.execute(select(self.state.c.seq, self.state.c.purged_seq)
                               .where(self.state.c.id == 1)).first()

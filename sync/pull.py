@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
 
 from sync.cursor import Position
-from sync.feed import ChangeFeed
+from sync.feed import RESET, AnySession, ChangeFeed
 from sync.registry import Registry
 
 SortKey = tuple[int, int, int]  # (seq, entity index, id as an integer)
@@ -33,12 +32,16 @@ def _after(seq_col: Any, id_col: Any, index: int, after: Position, after_id: Any
     return or_(seq_col > after.seq, and_(seq_col == after.seq, id_col > after_id))
 
 
-def pull(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
+def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: Any,
          cursor: Position | None, limit: int) -> PullResult:
     high_water, purged = feed.high_water(session)
-    reset = cursor is not None and cursor.seq < purged
+    held = max(cursor.seq, cursor.base) if cursor is not None else 0
+    reset = cursor is not None and (
+        held < purged  # tombstones it would need are gone
+        or feed.must_reset(session, registry.principal_id(principal), held, high_water))
     if reset:
-        cursor = None  # tombstones it would need are gone: start again from nothing
+        cursor = None  # start again from nothing
+    base = high_water if cursor is None else cursor.base
     candidates: list[tuple[SortKey, dict[str, Any]]] = []
 
     for index, entity in enumerate(registry.entities):
@@ -50,7 +53,9 @@ def pull(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
         if cursor is None:
             query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
         else:
-            query = query.where(_after(model.seq, model.id, index, cursor, cursor.id))
+            query = query.where(_after(model.seq, model.id, index, cursor, cursor.id),
+                                # deleted before this device's full sync began: never held
+                                or_(model.deleted_at.is_(None), model.seq > cursor.base))
         rows = list(session.scalars(query.order_by(model.seq, model.id).limit(limit + 1)))
         live = [r for r in rows if r.deleted_at is None]
         data = dict(zip((r.id for r in live), entity.dump(principal, live), strict=True))
@@ -67,6 +72,7 @@ def pull(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
         after_id = cursor.id.int if cursor.id is not None else None
         query = (select(ev.id, ev.seq, ev.entity, ev.record_id)
                  .where(ev.user_id == registry.principal_id(principal), ev.seq <= high_water,
+                        ev.entity != RESET,
                         _after(ev.seq, ev.id, index, cursor, after_id))
                  .order_by(ev.seq, ev.id).limit(limit + 1))
         for row in session.execute(query):
@@ -79,7 +85,7 @@ def pull(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
     has_more = len(candidates) > limit
     if has_more:
         seq, index, id_int = page[-1][0]
-        position = Position(seq, index, uuid.UUID(int=id_int))
+        position = Position(seq, index, uuid.UUID(int=id_int), base)
     else:  # everything up to the high-water mark has been handed out
-        position = Position(high_water, len(registry.entities) + 1)
+        position = Position(high_water, len(registry.entities) + 1, None, high_water)
     return PullResult([c for _, c in page], position.encode(), has_more, reset)

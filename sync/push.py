@@ -15,9 +15,8 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from sync.feed import ChangeFeed
+from sync.feed import AnySession, ChangeFeed
 from sync.registry import CLIENT_WINS, SERVER_WINS, SET_WINS, Registry, Rejected, SyncEntity
 
 
@@ -110,7 +109,7 @@ def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> 
     return result
 
 
-def push(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
+def push(session: AnySession, registry: Registry, feed: ChangeFeed, principal: Any,
          client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Apply `mutations` in order; the caller commits. Returns one result per mutation."""
     results = []
@@ -154,7 +153,7 @@ def push(session: Session, registry: Registry, feed: ChangeFeed, principal: Any,
     return results
 
 
-def _earlier_result(session: Session, table: Any, client_id: uuid.UUID,
+def _earlier_result(session: AnySession, table: Any, client_id: uuid.UUID,
                     mutation_id: uuid.UUID) -> dict[str, Any] | None:
     earlier = session.execute(select(table.c.result).where(
         table.c.client_id == client_id, table.c.mutation_id == mutation_id)).scalar()

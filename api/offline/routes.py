@@ -11,7 +11,7 @@ from api.access import current_actor
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
 from api.offline.setup import MIN_SCHEMA_VERSION, feed, registry
-from sync.cursor import BadCursor, Position
+from sync.cursor import CursorError, Position
 from sync.pull import pull
 from sync.push import PushSchema, push
 
@@ -92,7 +92,7 @@ def pull_route(args: dict[str, Any]) -> Any:
                           or (int(header) if header.isdigit() else None))
     try:
         cursor = Position.decode(args["cursor"]) if args.get("cursor") else None
-    except BadCursor as error:
+    except CursorError as error:
         abort(400, str(error), errors={"cursor": str(error)})
     result = pull(db.session, registry, feed, actor, cursor, args["limit"])
     db.session.rollback()  # a read: end the transaction rather than hold a snapshot

@@ -86,8 +86,11 @@ def _serializer(name: str) -> Any:
 
 def _sync_entity(name: str) -> SyncEntity:
     entity = ENTITIES[name]
-    return SyncEntity(name=name, model=entity.model, schema=entity.schema,
-                      scope=lambda actor, _name=name: read_scope(actor, _name),
+
+    def scope(actor: Actor) -> Any:
+        return read_scope(actor, name)
+
+    return SyncEntity(name=name, model=entity.model, schema=entity.schema, scope=scope,
                       serialize=_serializer(name), merge=MERGE_RULES.get(name, {}),
                       append_only=name in APPEND_ONLY)
 

@@ -10,6 +10,7 @@ from api.access import Actor
 from api.auth.service import hash_password
 from api.common.records import RecordError
 from api.extensions import db
+from api.offline.scope_changes import participant_moved, user_scope_changed
 from api.participants.models import Participant
 from api.teams.models import Team, User
 
@@ -70,8 +71,12 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         if taken is not None:
             raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
         user.email = email
+    moved = any(name in changes and changes[name] != getattr(user, name)
+                for name in ("team_id", "role"))
     for name, value in changes.items():
         setattr(user, name, value)
+    if moved:
+        user_scope_changed(user.id)
     if user.role == "participant" and participant_id is None:
         participant_id = db.session.scalar(
             select(Participant.id).where(Participant.user_id == user.id))
@@ -89,5 +94,8 @@ def transfer_participant(actor: Actor, participant: Participant, specialist_id: 
             or specialist.team_id != participant.team_id):
         raise RecordError(422, "Pick an active specialist in the participant's team.",
                           {"specialist_id": "No active specialist with this id in that team."})
+    previous = participant.specialist_id
     participant.specialist_id = specialist.id
+    if previous != specialist.id:
+        participant_moved(participant.id, previous)
     db.session.flush()
