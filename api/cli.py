@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from api.common.model import utcnow
 from api.common.records import RecordError
 from api.extensions import db
 from api.teams.models import ROLES, Team, User
@@ -60,6 +63,20 @@ def create_user_command(email: str, name: str, role: str, team_name: str | None,
         _fail(error)
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} ({user.id})")
+
+
+@ips.command("purge-tombstones")
+@click.option("--days", default=180, show_default=True, type=click.IntRange(min=1),
+              help="Remove tombstones older than this; devices older than that start over.")
+@with_appcontext
+def purge_tombstones_command(days: int) -> None:
+    """Remove old tombstones (the sync horizon)."""
+    from api.offline.setup import feed
+    from sync.purge import purge_tombstones
+
+    removed = purge_tombstones(db.session, feed, utcnow() - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Removed {removed} tombstones deleted more than {days} days ago.")
 
 
 @ips.command("seed-demo")
