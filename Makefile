@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint typecheck pytest migrate seed pwa clean
+.PHONY: run test install lint typecheck pytest migrate seed pwa clean bench-sync
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ pytest: install
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run left out"; fi
 
 test: lint typecheck pytest
+
+# Sync engine benchmark on PostgreSQL (BENCH_DATABASE_URL names the server); prints a table.
+bench-sync: install
+	$(BIN)/python bench/sync_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

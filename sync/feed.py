@@ -132,11 +132,17 @@ class ChangeFeed:
                 next_version = (obj.version or 0) + 1
                 obj.field_versions = {**(obj.field_versions or {}),
                                       **dict.fromkeys(changed, next_version)}
-            touched.setdefault(model, set()).add(obj.id)
+            if obj.id is None:  # the id comes from a column default, during this flush
+                session.info.setdefault("sync_new", []).append(obj)
+            else:
+                touched.setdefault(model, set()).add(obj.id)
 
     def _before_commit(self, session: Session) -> None:
         session.flush()
         touched: dict[type[Any], set[uuid.UUID]] = session.info.pop("sync_touched", {})
+        for obj in session.info.pop("sync_new", []):
+            if obj.id is not None:
+                touched.setdefault(type(obj), set()).add(obj.id)
         evictions = session.info.pop("sync_evictions", [])
         if not any(touched.values()) and not evictions:
             return
@@ -154,6 +160,7 @@ class ChangeFeed:
 
     def _forget(self, session: Session) -> None:
         session.info.pop("sync_touched", None)
+        session.info.pop("sync_new", None)
         session.info.pop("sync_evictions", None)
 
     # --- reading -----------------------------------------------------------------------------

@@ -41,6 +41,9 @@ def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: A
         or feed.must_reset(session, registry.principal_id(principal), held, high_water))
     if reset:
         cursor = None  # start again from nothing
+    elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(
+            registry.entities):
+        return PullResult([], cursor.encode(), False, False)  # nothing committed since
     base = high_water if cursor is None else cursor.base
     candidates: list[tuple[SortKey, dict[str, Any]]] = []
 

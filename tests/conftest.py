@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +13,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from api import create_app
-from api.config import normalise_database_url
 from api.extensions import db
 from tests.factories import Factory
+from tests.pgtemp import private_postgres_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-@contextmanager
-def private_postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the server of `server_url`, dropped afterwards, so that test runs
-    in parallel never share one."""
-    url = make_url(normalise_database_url(server_url))
-    name = f"feltlogg_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import request
+from werkzeug.exceptions import HTTPException
 
 from api.access import current_actor
 from api.common.crud import ApiBlueprint
@@ -60,11 +61,20 @@ class PushResultSchema(ma.Schema):
     results = ma.fields.List(ma.fields.Nested(MutationResultSchema))
 
 
+class UpgradeRequired(HTTPException):
+    """426; werkzeug has no exception for it, so abort(426) would end in a 500."""
+
+    code = 426
+
+
 def _check_schema_version(version: int | None) -> None:
     if version is not None and version < MIN_SCHEMA_VERSION:
-        abort(426, "This version of the app is too old for the server: update the app "
-                   "(your unsynced changes stay on the phone until you do).",
-              errors={"schema_version": f"At least {MIN_SCHEMA_VERSION} is accepted."})
+        error = UpgradeRequired()
+        error.data = {  # type: ignore[attr-defined]
+            "message": "This version of the app is too old for the server: update the app "
+                       "(your unsynced changes stay on the phone until you do).",
+            "errors": {"schema_version": f"At least {MIN_SCHEMA_VERSION} is accepted."}}
+        raise error
 
 
 @blp.route("/push", methods=["POST"])
@@ -88,8 +98,9 @@ def pull_route(args: dict[str, Any]) -> Any:
     """Changes since the cursor that you may see, in the order the server committed them."""
     actor = current_actor()
     header = request.headers.get("X-Schema-Version", "")
-    _check_schema_version(args.get("schema_version")
-                          or (int(header) if header.isdigit() else None))
+    version = args.get("schema_version")  # 0 is a version too: not `or`
+    _check_schema_version(version if version is not None
+                          else (int(header) if header.isdigit() else None))
     try:
         cursor = Position.decode(args["cursor"]) if args.get("cursor") else None
     except CursorError as error:

@@ -1,0 +1,176 @@
+"""Benchmark of the sync engine on PostgreSQL, against the plain SQL it boils down to.
+
+Run with `make bench-sync` (or `.venv/bin/python bench/sync_bench.py`). It creates a private
+database on BENCH_DATABASE_URL's server (default: postgresql://postgres@127.0.0.1:5432/postgres),
+fills one specialist's scope, and times, in-process through the Flask app (server time, no
+network): the initial pull, a push of 500 new employer contacts, and an incremental pull with
+nothing new. Each is also timed as plain SQLAlchemy Core doing the same reads or writes in one
+transaction; the ratio is the engine's cost on top. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade
+from sqlalchemy import insert, select
+
+from api import create_app
+from api.activity.models import EmployerContact, Meeting
+from api.common.model import new_id
+from api.employers.models import Employer
+from api.entities import ENTITIES
+from api.extensions import db
+from api.jobs.models import JobMatch
+from api.offline.setup import SYNC_ORDER
+from api.participants.models import Consent, Participant
+from api.plans.models import PlanStep
+from api.teams.service import create_team, create_user
+from tests.pgtemp import private_postgres_database
+
+SCOPE = {"participants": 20, "employers": 300, "employer_contacts": 2000, "meetings": 800,
+         "job_matches": 100, "plan_steps": 300}
+
+
+def _median_ms(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _fill(team_id: uuid.UUID, specialist_id: uuid.UUID) -> None:
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    participants = [Participant(id=new_id(), team_id=team_id, specialist_id=specialist_id,
+                                first_name=f"Deltaker{n}", last_name="Hansen",
+                                enrolled_on=date(2026, 1, 1), status="active")
+                    for n in range(SCOPE["participants"])]
+    employers = [Employer(id=new_id(), team_id=team_id, name=f"Bedrift {n} AS",
+                          industry="Dagligvare") for n in range(SCOPE["employers"])]
+    db.session.add_all(participants + employers)
+    db.session.flush()
+    rows: list[object] = [Consent(team_id=team_id, participant_id=p.id, counterpart="employers",
+                                  granted=True, recorded_at=now) for p in participants]
+    rows += [EmployerContact(team_id=team_id, specialist_id=specialist_id,
+                             employer_id=rng.choice(employers).id,
+                             participant_id=rng.choice(participants).id if n % 2 else None,
+                             contacted_at=now - timedelta(hours=n), mode="in_person",
+                             purpose="Presentere deltaker", notes="Positivt møte.")
+             for n in range(SCOPE["employer_contacts"])]
+    rows += [Meeting(team_id=team_id, specialist_id=specialist_id,
+                     participant_id=rng.choice(participants).id,
+                     starts_at=now - timedelta(hours=n), duration_minutes=60,
+                     setting="community", kind="job_search", status="held")
+             for n in range(SCOPE["meetings"])]
+    rows += [JobMatch(team_id=team_id, participant_id=rng.choice(participants).id,
+                      employer_id=rng.choice(employers).id, job_title="Butikkmedarbeider",
+                      status="applied", competitive=True) for _ in range(SCOPE["job_matches"])]
+    rows += [PlanStep(team_id=team_id, participant_id=rng.choice(participants).id,
+                      title="Oppdatere CV", owner="participant")
+             for _ in range(SCOPE["plan_steps"])]
+    db.session.add_all(rows)
+    db.session.commit()
+
+
+def main() -> None:
+    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with private_postgres_database(server) as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "JWT_SECRET_KEY": "c" * 40})
+        with app.app_context():
+            upgrade()
+            team = create_team("Benk")
+            user = create_user({"email": "bench@demo.no", "name": "Benk", "role": "specialist",
+                                "team_id": team.id, "password": "demo1234"})
+            db.session.commit()
+            team_id, specialist_id = team.id, user.id
+            _fill(team_id, specialist_id)
+            employer_ids = list(db.session.scalars(select(Employer.id)))
+        client = app.test_client()
+        token = client.post("/api/v1/auth/login", json={"email": "bench@demo.no",
+                                                        "password": "demo1234"}).json
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+
+        def initial_pull() -> tuple[int, str]:
+            cursor, count = None, 0
+            while True:
+                query = {"limit": 2000, **({"cursor": cursor} if cursor else {})}
+                body = client.get("/api/v1/sync/pull", headers=headers, query_string=query).json
+                count += len(body["changes"])
+                cursor = body["cursor"]
+                if not body["has_more"]:
+                    return count, cursor
+
+        def initial_pull_sql() -> None:
+            with app.app_context(), db.engine.begin() as conn:
+                for name in SYNC_ORDER:
+                    table = ENTITIES[name].model.__table__
+                    conn.execute(select(table).where(table.c.team_id == team_id)).all()
+
+        def push_body() -> dict[str, object]:
+            now = datetime.now(UTC).isoformat()
+            return {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [
+                {"mutation_id": str(uuid.uuid4()), "entity": "employer_contacts", "op": "upsert",
+                 "id": str(new_id()), "base_version": None,
+                 "data": {"employer_id": str(employer_ids[n % len(employer_ids)]),
+                          "contacted_at": now, "mode": "in_person"}} for n in range(500)]}
+
+        def push_500() -> None:
+            response = client.post("/api/v1/sync/push", headers=headers, json=push_body())
+            assert all(r["status"] == "applied" for r in response.json["results"])
+
+        def push_500_sql() -> None:
+            table = EmployerContact.__table__
+            now = datetime.now(UTC)
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(insert(table), [
+                    {"id": new_id(), "team_id": team_id, "specialist_id": specialist_id,
+                     "employer_id": employer_ids[n % len(employer_ids)], "contacted_at": now,
+                     "mode": "in_person", "version": 1, "created_at": now, "updated_at": now}
+                    for n in range(500)])
+
+        rows, _ = initial_pull()
+        initial = (_median_ms(initial_pull, 5), _median_ms(initial_pull_sql, 5))
+        push = (_median_ms(push_500, 5), _median_ms(push_500_sql, 5))
+        _, cursor = initial_pull()  # up to date, after the pushes
+
+        def empty_pull() -> None:
+            body = client.get("/api/v1/sync/pull", headers=headers,
+                              query_string={"cursor": cursor}).json
+            assert body["changes"] == []
+
+        def empty_pull_sql() -> None:
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(select(db.metadata.tables["sync_state"].c.seq)).all()
+
+        results = [
+            (f"initial pull ({rows} rows)", *initial, 300),
+            ("push of 500 new contacts", *push, 500),
+            ("incremental pull, nothing new", _median_ms(empty_pull, 50),
+             _median_ms(empty_pull_sql, 50), 10),
+        ]
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}")
+    print()
+    print("| operation | engine (ms, median) | plain SQL (ms) | ratio | target (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, engine_ms, sql_ms, target in results:
+        print(f"| {name} | {engine_ms:.1f} | {sql_ms:.1f} | {engine_ms / sql_ms:.1f}x | "
+              f"{target} |")
+
+
+if __name__ == "__main__":
+    main()

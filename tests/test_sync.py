@@ -1,0 +1,702 @@
+"""Offline sync through the HTTP API: push an outbox, pull changes, as the field app does.
+
+Each test plays one or more devices (a phone, a tablet) against the real endpoints; see
+docs/sync.md for the protocol these tests hold the server to.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from api.activity.models import EmployerContact, Meeting
+from api.common.model import new_id, utcnow
+from api.conflicts.models import Conflict
+from api.employers.models import Employer
+from api.extensions import db
+from api.offline.setup import SCHEMA_VERSION
+from api.participants.models import Participant
+from api.plans.models import PlanStep
+
+PUSH = "/api/v1/sync/push"
+PULL = "/api/v1/sync/pull"
+
+
+def mutation(
+    entity: str,
+    record_id: Any,
+    data: dict[str, Any] | None = None,
+    *,
+    op: str = "upsert",
+    base_version: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "mutation_id": str(uuid.uuid4()),
+        "entity": entity,
+        "op": op,
+        "id": str(record_id),
+        "base_version": base_version,
+        "data": data or {},
+    }
+
+
+class Device:
+    """One installation of the field app: a client id, a cursor and the records it holds."""
+
+    def __init__(self, client: Any, headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = headers
+        self.client_id = str(uuid.uuid4())
+        self.cursor: str | None = None
+        self.records: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def push_body(self, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "schema_version": SCHEMA_VERSION,
+            "mutations": mutations,
+        }
+
+    def push(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
+        response = self.client.post(PUSH, json=self.push_body(list(mutations)), headers=self.headers)
+        assert response.status_code == 200, response.json
+        results = response.json["results"]
+        assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in mutations]
+        return results
+
+    def pull_page(self, limit: int = 500) -> dict[str, Any]:
+        query: dict[str, Any] = {"limit": limit}
+        if self.cursor:
+            query["cursor"] = self.cursor
+        response = self.client.get(PULL, query_string=query, headers=self.headers)
+        assert response.status_code == 200, response.json
+        page = response.json
+        for change in page["changes"]:
+            key = (change["entity"], change["id"])
+            if change["op"] == "upsert":
+                self.records[key] = change["data"]
+            else:
+                self.records.pop(key, None)
+        self.cursor = page["cursor"]
+        return page
+
+    def sync(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Pull until nothing more is waiting; every change, in the order received."""
+        changes: list[dict[str, Any]] = []
+        for _ in range(1000):
+            page = self.pull_page(limit)
+            changes.extend(page["changes"])
+            if not page["has_more"]:
+                return changes
+        raise AssertionError("pull never ended")
+
+    def holds(self, entity: str) -> dict[str, dict[str, Any]]:
+        return {rid: data for (name, rid), data in self.records.items() if name == entity}
+
+
+def ids(changes: list[dict[str, Any]], entity: str | None = None, op: str = "upsert") -> set[str]:
+    return {
+        c["id"] for c in changes if c["op"] == op and (entity is None or c["entity"] == entity)
+    }
+
+
+def count(model: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def fresh(model: Any, record_id: Any) -> Any:
+    db.session.rollback()  # end any snapshot the test's session holds: read what is committed
+    return db.session.get(model, record_id)
+
+
+def contact_data(employer: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "employer_id": str(employer.id),
+        "contacted_at": "2026-11-20T10:00:00+01:00",
+        "mode": "in_person",
+        **extra,
+    }
+
+
+def _specialist_world(make: Any, login: Any) -> tuple[Any, Any, Any, dict[str, str]]:
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    employer = make.employer(specialist)
+    return specialist, participant, employer, login(specialist)
+
+
+# --- push: new records, retries, refusals ---------------------------------------------------
+
+
+def test_a_record_created_offline_is_applied_at_version_1_and_reaches_another_device(
+    client, make, login
+):
+    specialist, _, employer, headers = _specialist_world(make, login)
+    supervisor = make.user("supervisor", team=specialist.team)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    boss = Device(client, login(supervisor))
+    tablet.sync()
+    boss.sync()
+
+    contact_id = new_id()
+    data = contact_data(employer, purpose="Presentere kandidat", notes="Ring igjen fredag")
+    [result] = phone.push(mutation("employer_contacts", contact_id, data))
+    assert result["status"] == "applied" and result["version"] == 1
+
+    changes = tablet.sync()
+    assert [(c["entity"], c["id"], c["op"], c["version"]) for c in changes] == [
+        ("employer_contacts", str(contact_id), "upsert", 1)
+    ]
+    arrived = changes[0]["data"]
+    assert arrived["specialist_id"] == str(specialist.id)  # defaults to the pushing user
+    assert arrived["purpose"] == "Presentere kandidat"
+    assert datetime.fromisoformat(arrived["contacted_at"]) == datetime.fromisoformat(
+        "2026-11-20T10:00:00+01:00"
+    )
+    # The supervisor's device gets it too, without the note text.
+    [seen] = boss.sync()
+    assert seen["id"] == str(contact_id) and "notes" not in seen["data"]
+
+
+def test_a_replayed_batch_returns_the_first_results_as_duplicates_and_writes_nothing(
+    client, make, login
+):
+    _, participant, employer, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    batch = [
+        mutation("employer_contacts", new_id(), contact_data(employer)),
+        mutation("participants", participant.id, {"phone": "40000000"}, base_version=1),
+    ]
+    first = phone.push(*batch)
+    assert [(r["status"], r["version"]) for r in first] == [("applied", 1), ("applied", 2)]
+    tablet.sync()
+    contacts_before = count(EmployerContact)
+
+    # The response was lost; the phone sends the same outbox again.
+    replay = phone.push(*batch)
+    assert [r["status"] for r in replay] == ["duplicate", "duplicate"]
+    assert [r["original_status"] for r in replay] == ["applied", "applied"]
+    assert [r["version"] for r in replay] == [1, 2]
+    assert count(EmployerContact) == contacts_before == 1
+    assert fresh(Participant, participant.id).version == 2
+    assert tablet.sync() == []  # nothing re-entered the feed
+
+    # A retry of one mutation inside a new batch is recognised too.
+    again = phone.push(batch[1], mutation("employer_contacts", new_id(), contact_data(employer)))
+    assert [r["status"] for r in again] == ["duplicate", "applied"]
+    assert fresh(Participant, participant.id).version == 2
+
+
+def test_a_rejected_mutation_says_why_and_does_not_stop_the_others(client, make, login):
+    specialist, participant, employer, headers = _specialist_world(make, login)
+    stranger = make.participant(make.user("specialist"))  # another team's participant
+    phone = Device(client, headers)
+    first_ok, second_ok = new_id(), new_id()
+    results = phone.push(
+        mutation("employer_contacts", first_ok, contact_data(employer)),
+        mutation("employer_contacts", new_id(), contact_data(employer, mode="carrier_pigeon")),
+        mutation(
+            "meetings",
+            new_id(),
+            {
+                "participant_id": str(stranger.id),
+                "starts_at": "2026-11-20T09:00:00+01:00",
+                "duration_minutes": 45,
+                "setting": "community",
+                "kind": "job_search",
+            },
+        ),
+        mutation("horoscopes", new_id(), {"sign": "libra"}),
+        mutation("employers", new_id(), op="delete"),
+        mutation("participants", participant.id, {"last_name": "Berg"}, base_version=1),
+        mutation("employer_contacts", second_ok, contact_data(employer)),
+    )
+    statuses = [r["status"] for r in results]
+    assert statuses == [
+        "applied",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "applied",
+        "applied",
+    ]
+    invalid, other_team, unknown, missing = results[1:5]
+    for refused in (invalid, other_team, unknown, missing):
+        assert isinstance(refused["detail"], str) and len(refused["detail"].split()) >= 4
+        assert "version" not in refused
+    assert "mode" in invalid["errors"]
+    assert "Must be one of" in str(invalid["errors"]["mode"])
+    assert set(other_team["errors"]) == {"participant_id"}
+    assert "participant" in other_team["errors"]["participant_id"]
+    assert "horoscopes" in unknown["detail"]
+    assert "no such record" in missing["detail"].lower()
+
+    db.session.rollback()
+    stored = set(db.session.scalars(select(EmployerContact.id)))
+    assert stored == {first_ok, second_ok}
+    assert db.session.get(Participant, participant.id).last_name == "Berg"
+    assert count(Conflict) == 0
+    assert count(Meeting) == 0  # the refused meeting left nothing behind
+
+
+def test_a_participant_user_may_tick_off_a_step_but_not_rename_it(client, make, login):
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    step = make.step(participant)
+    own_phone = Device(client, login(make.participant_user(participant)))
+    done = "2026-11-21T18:00:00+01:00"
+    renamed, ticked = own_phone.push(
+        mutation("plan_steps", step.id, {"title": "Noe annet"}, base_version=1),
+        mutation("plan_steps", step.id, {"done_at": done}, base_version=1),
+    )
+    assert renamed["status"] == "rejected" and "title" in renamed["errors"]
+    assert "may not change" in renamed["detail"]
+    assert ticked["status"] == "applied" and ticked["version"] == 2
+    stored = fresh(PlanStep, step.id)
+    assert stored.title == "Oppdatere CV"
+    assert stored.done_at == datetime.fromisoformat(done)
+
+
+# --- concurrent edits: merge field by field --------------------------------------------------
+
+
+def test_two_devices_editing_different_fields_of_a_participant_both_apply_and_lose_nothing(
+    client, make, login
+):
+    _, participant, _, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    phone.sync()
+    tablet.sync()
+    [on_phone] = phone.push(
+        mutation("participants", participant.id, {"phone": "40000001"}, base_version=1)
+    )
+    [on_tablet] = tablet.push(
+        mutation("participants", participant.id, {"email": "kari@example.no"}, base_version=1)
+    )
+    assert (on_phone["status"], on_phone["version"]) == ("applied", 2)
+    assert (on_tablet["status"], on_tablet["version"]) == ("applied", 3)
+    assert "conflicts" not in on_tablet
+
+    stored = fresh(Participant, participant.id)
+    assert (stored.phone, stored.email) == ("40000001", "kari@example.no")
+    assert count(Conflict) == 0
+    for device in (phone, tablet):
+        device.sync()
+        data = device.holds("participants")[str(participant.id)]
+        assert (data["phone"], data["email"], data["version"]) == (
+            "40000001",
+            "kari@example.no",
+            3,
+        )
+    assert client.get("/api/v1/conflicts", headers=headers).json == []
+
+
+def test_two_devices_editing_the_same_field_keep_the_later_value_and_the_other_in_a_conflict(
+    client, make, login
+):
+    specialist, participant, _, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    phone.sync()
+    tablet.sync()
+    [first] = phone.push(
+        mutation("participants", participant.id, {"phone": "40000001"}, base_version=1)
+    )
+    [second] = tablet.push(
+        mutation(
+            "participants",
+            participant.id,
+            {"phone": "40000002", "last_name": "Olsen"},
+            base_version=1,
+        )
+    )
+    assert first["status"] == "applied"
+    assert second["status"] == "merged" and second["conflicts"] == ["phone"]
+    assert second["version"] == 3
+
+    stored = fresh(Participant, participant.id)
+    assert (stored.phone, stored.last_name) == ("40000002", "Olsen")  # the later arrival
+    listed = client.get("/api/v1/conflicts", headers=headers).json
+    assert len(listed) == 1
+    conflict = listed[0]
+    assert conflict["entity"] == "participants" and conflict["record_id"] == str(participant.id)
+    assert conflict["field"] == "phone"
+    assert (conflict["kept_value"], conflict["other_value"]) == ("40000002", "40000001")
+    assert conflict["resolved_at"] is None
+
+    # The conflict reaches the phone whose value lost, with the record as it now is.
+    changes = phone.sync()
+    assert ids(changes, "conflicts") == {conflict["id"]}
+    assert phone.holds("participants")[str(participant.id)]["phone"] == "40000002"
+    assert phone.holds("conflicts")[conflict["id"]]["other_value"] == "40000001"
+
+    resolved = client.patch(
+        f"/api/v1/conflicts/{conflict['id']}",
+        json={"resolved_at": utcnow().isoformat()},
+        headers=headers,
+    )
+    assert resolved.status_code == 200, resolved.json
+    assert resolved.json["resolved_at"] is not None
+    assert resolved.json["resolved_by"] == str(specialist.id)
+    [update] = tablet.sync()[-1:]
+    assert update["entity"] == "conflicts" and update["data"]["resolved_at"] is not None
+    [update] = phone.sync()
+    assert update["id"] == conflict["id"] and update["data"]["resolved_at"] is not None
+
+
+def test_a_plan_step_ticked_off_on_one_device_stays_ticked_off_when_another_clears_it(
+    client, make, login
+):
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    step = make.step(participant)
+    participants_phone = Device(client, login(make.participant_user(participant)))
+    specialists_phone = Device(client, login(specialist))
+    done = "2026-11-21T18:00:00+01:00"
+
+    [ticked] = participants_phone.push(
+        mutation("plan_steps", step.id, {"done_at": done}, base_version=1)
+    )
+    assert ticked["status"] == "applied"
+    # The specialist, offline since version 1, unticks it and retitles it.
+    [cleared] = specialists_phone.push(
+        mutation(
+            "plan_steps", step.id, {"done_at": None, "title": "Oppdatere CV-en"}, base_version=1
+        )
+    )
+    assert cleared["status"] == "merged" and cleared["conflicts"] == ["done_at"]
+    stored = fresh(PlanStep, step.id)
+    assert stored.done_at == datetime.fromisoformat(done)  # set wins
+    assert stored.title == "Oppdatere CV-en"  # what did not conflict is applied
+    conflict = db.session.scalar(select(Conflict).where(Conflict.record_id == step.id))
+    assert conflict.field == "done_at" and conflict.other_value is None
+    assert datetime.fromisoformat(conflict.kept_value) == datetime.fromisoformat(done)
+
+    # The other order: cleared first, ticked off later; ticked off it stays as well.
+    other = make.step(participant, done_at=datetime(2026, 11, 1, 12, tzinfo=UTC))
+    [first] = specialists_phone.push(
+        mutation("plan_steps", other.id, {"done_at": None}, base_version=1)
+    )
+    [then] = participants_phone.push(
+        mutation("plan_steps", other.id, {"done_at": done}, base_version=1)
+    )
+    assert first["status"] == "applied"
+    assert then["status"] == "merged"
+    assert fresh(PlanStep, other.id).done_at == datetime.fromisoformat(done)
+
+
+# --- deletes --------------------------------------------------------------------------------
+
+
+def test_a_deletion_reaches_a_device_that_had_the_record_as_a_delete(client, make, login):
+    specialist, _, employer, headers = _specialist_world(make, login)
+    contact = make.employer_contact(specialist, employer)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
+    assert str(contact.id) in tablet.holds("employer_contacts")
+
+    [deleted] = phone.push(mutation("employer_contacts", contact.id, op="delete"))
+    assert deleted["status"] == "applied"
+    changes = tablet.sync()
+    assert changes == [
+        {
+            "entity": "employer_contacts",
+            "id": str(contact.id),
+            "op": "delete",
+            "version": 2,
+            "data": None,
+        }
+    ]
+    assert str(contact.id) not in tablet.holds("employer_contacts")
+    # A new device never hears of it.
+    newcomer = Device(client, headers)
+    assert str(contact.id) not in {c["id"] for c in newcomer.sync()}
+
+
+def test_an_edit_of_a_record_deleted_on_another_device_is_rejected_and_nothing_is_resurrected(
+    client, make, login
+):
+    specialist, _, employer, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    phone.sync()
+    tablet.sync()
+    [deleted] = phone.push(mutation("employers", employer.id, op="delete"))
+    assert deleted["status"] == "applied"
+
+    [edited] = tablet.push(
+        mutation("employers", employer.id, {"name": "Nytt navn AS"}, base_version=1)
+    )
+    assert edited["status"] == "rejected"
+    assert "deleted" in edited["detail"]
+    assert "version" not in edited
+
+    stored = fresh(Employer, employer.id)
+    assert stored.deleted_at is not None and stored.name != "Nytt navn AS"
+    assert stored.version == 2
+    response = client.get(f"/api/v1/employers/{employer.id}", headers=headers)
+    assert response.status_code == 404
+    changes = tablet.sync()
+    assert [(c["id"], c["op"]) for c in changes] == [(str(employer.id), "delete")]
+    assert str(employer.id) not in tablet.holds("employers")
+
+
+# --- pull: pages, positions, order ----------------------------------------------------------
+
+
+def test_the_first_pull_pages_through_everything_visible_without_gaps_or_repeats(
+    client, make, login
+):
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    consent = make.consent(participant)
+    # Three employers committed together: one number in the feed, split across pages.
+    together = [
+        Employer(team_id=specialist.team_id, name=f"Samme AS {n}", org_number=None)
+        for n in range(3)
+    ]
+    db.session.add_all(together)
+    db.session.commit()
+    employer = together[0]
+    visible = {
+        ("participants", participant.id),
+        ("consents", consent.id),
+        *(("employers", e.id) for e in together),
+    }
+    visible |= {
+        ("meetings", make.meeting(participant).id),
+        ("plan_steps", make.step(participant).id),
+        ("employer_contacts", make.employer_contact(specialist, employer).id),
+        ("job_matches", make.job_match(participant, employer).id),
+    }
+    # Rows the specialist may not see: a colleague's participant, another team's employer.
+    make.participant(make.user("specialist", team=specialist.team))
+    make.employer(make.team())
+    gone = make.employer(specialist)
+    gone.deleted_at = utcnow()
+    db.session.commit()
+    expected = {(entity, str(record_id)) for entity, record_id in visible}
+    assert len(expected) == 9
+
+    device = Device(client, login(specialist))
+    pages = []
+    while True:
+        page = device.pull_page(limit=2)
+        pages.append(page)
+        if not page["has_more"]:
+            break
+    assert [p["has_more"] for p in pages] == [True] * (len(pages) - 1) + [False]
+    assert all(len(p["changes"]) == 2 for p in pages[:-1]) and len(pages[-1]["changes"]) <= 2
+    received = [(c["entity"], c["id"]) for p in pages for c in p["changes"]]
+    assert len(received) == len(set(received))  # no repeats
+    assert set(received) == expected  # no gaps, nothing more
+    assert all(c["op"] == "upsert" for p in pages for c in p["changes"])  # no tombstones
+    # Referenced records come before the records that name them.
+    order = [entity for entity, _ in received]
+    assert order.index("participants") < order.index("meetings")
+
+    # Paging changes nothing about what arrives, nor its order.
+    whole = Device(client, device.headers).sync(limit=500)
+    assert [(c["entity"], c["id"]) for c in whole] == received
+
+
+def test_an_incremental_pull_after_no_changes_returns_nothing_and_the_same_position(
+    client, make, login
+):
+    _, _, _, headers = _specialist_world(make, login)
+    device = Device(client, headers)
+    assert len(device.sync()) == 2
+    cursor = device.cursor
+    for _ in range(2):
+        page = device.pull_page()
+        assert (page["changes"], page["has_more"], page["reset"]) == ([], False, False)
+        assert page["cursor"] == cursor
+
+
+def test_the_time_a_client_claims_does_not_decide_the_order(client, make, login):
+    _, _, employer, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
+    future, past = new_id(), new_id()
+    phone.push(
+        mutation(
+            "employer_contacts", future, contact_data(employer, contacted_at="2999-01-01T00:00:00Z")
+        )
+    )
+    late_sync = Device(client, headers)
+    late_sync.sync()  # its cursor is past the first contact, claimed far in the future
+    # A phone whose clock is years behind pushes next.
+    phone.push(
+        mutation(
+            "employer_contacts",
+            past,
+            contact_data(employer, contacted_at="1901-01-01T00:00:00+01:00"),
+        )
+    )
+    assert [c["id"] for c in tablet.sync()] == [str(future), str(past)]  # server order
+    assert [c["id"] for c in late_sync.sync()] == [str(past)]  # not hidden behind the cursor
+
+
+# --- pull: who sees what --------------------------------------------------------------------
+
+
+def test_a_participant_pulls_only_their_own_plan_meetings_and_job_matches(client, make, login):
+    specialist = make.user("specialist")
+    own, other = make.participant(specialist), make.participant(specialist)
+    own_employer, other_employer = make.employer(specialist), make.employer(specialist)
+    rows: dict[str, dict[str, Any]] = {"own": {}, "other": {}}
+    for key, participant, employer in (
+        ("own", own, own_employer),
+        ("other", other, other_employer),
+    ):
+        make.consent(participant)
+        goal = make.goal(participant)
+        rows[key] = {
+            "participants": participant.id,
+            "plan_goals": goal.id,
+            "plan_steps": make.step(participant, goal_id=goal.id).id,
+            "meetings": make.meeting(participant, notes="Privat notat").id,
+            "job_matches": make.job_match(participant, employer, notes="Internt").id,
+            "employers": employer.id,
+        }
+        make.employer_contact(specialist, employer, participant_id=participant.id)
+    device = Device(client, login(make.participant_user(own)))
+
+    changes = device.sync()
+    received = {(c["entity"], c["id"]) for c in changes}
+    assert received == {(entity, str(record_id)) for entity, record_id in rows["own"].items()}
+    assert "notes" not in device.holds("meetings")[str(rows["own"]["meetings"])]
+    assert "notes" not in device.holds("job_matches")[str(rows["own"]["job_matches"])]
+    employer_data = device.holds("employers")[str(own_employer.id)]
+    assert not {"notes", "contact_person", "phone"} & employer_data.keys()
+
+    # Later changes to the other participant's records stay away from this device.
+    other_headers = login(specialist)
+    client.patch(
+        f"/api/v1/plan_steps/{rows['other']['plan_steps']}",
+        json={"title": "Ny tittel"},
+        headers=other_headers,
+    )
+    client.patch(
+        f"/api/v1/plan_steps/{rows['own']['plan_steps']}",
+        json={"title": "Min nye tittel"},
+        headers=other_headers,
+    )
+    assert [(c["entity"], c["id"]) for c in device.sync()] == [
+        ("plan_steps", str(rows["own"]["plan_steps"]))
+    ]
+
+
+def test_a_supervisor_pulls_the_teams_meetings_without_the_notes(client, make, login):
+    specialist = make.user("specialist")
+    participant = make.participant(specialist, phone="40000000")
+    meeting = make.meeting(participant, notes="Snakket om helse", place="Kafé")
+    supervisor = make.user("supervisor", team=specialist.team)
+    device = Device(client, login(supervisor))
+    device.sync()
+    data = device.holds("meetings")[str(meeting.id)]
+    assert data["place"] == "Kafé" and "notes" not in data
+    assert "phone" not in device.holds("participants")[str(participant.id)]
+    # A change to the notes arrives as a change, still without them.
+    client.patch(
+        f"/api/v1/meetings/{meeting.id}", json={"notes": "Mer"}, headers=login(specialist)
+    )
+    [change] = device.sync()
+    assert change["id"] == str(meeting.id) and "notes" not in change["data"]
+
+
+def test_another_teams_rows_never_appear_in_a_pull(client, make, login):
+    ours = make.user("specialist")
+    theirs = make.user("specialist")
+    assert ours.team_id != theirs.team_id
+    our_device = Device(client, login(ours))
+    their_headers = login(theirs)
+    their_participant = make.participant(theirs)
+    their_employer = make.employer(theirs)
+    make.meeting(their_participant)
+    make.employer_contact(theirs, their_employer)
+    our_employer = make.employer(ours)
+    initial = our_device.sync()
+    assert ids(initial) == {str(our_employer.id)}
+
+    # Their later work, through sync and REST, stays on their side too.
+    their_phone = Device(client, their_headers)
+    their_phone.push(
+        mutation("employer_contacts", new_id(), contact_data(their_employer)),
+        mutation("participants", their_participant.id, {"phone": "41111111"}, base_version=1),
+    )
+    client.delete(f"/api/v1/employers/{their_employer.id}", headers=their_headers)
+    assert our_device.sync() == []
+    their_ids = {str(their_participant.id), str(their_employer.id)}
+    assert not their_ids & {rid for _, rid in our_device.records}
+
+
+# --- refusals of the whole request ----------------------------------------------------------
+
+
+def test_an_app_whose_schema_is_too_old_is_told_to_update(client, make, login):
+    _, _, employer, headers = _specialist_world(make, login)
+    phone = Device(client, headers)
+    body = phone.push_body([mutation("employer_contacts", new_id(), contact_data(employer))])
+    body["schema_version"] = 0
+    response = client.post(PUSH, json=body, headers=headers)
+    assert response.status_code == 426
+    assert response.mimetype == "application/problem+json"
+    assert "update the app" in response.json["detail"]
+    assert count(EmployerContact) == 0
+
+    by_query = client.get(PULL, query_string={"schema_version": 0}, headers=headers)
+    by_header = client.get(PULL, headers={**headers, "X-Schema-Version": "0"})
+    assert by_query.status_code == 426, by_query.json
+    assert by_header.status_code == 426, by_header.json
+    current = client.get(PULL, query_string={"schema_version": SCHEMA_VERSION}, headers=headers)
+    assert current.status_code == 200
+
+
+def test_a_cursor_not_made_by_this_server_is_refused(client, make, login):
+    headers = login(make.user("specialist"))
+    made_up = base64.urlsafe_b64encode(json.dumps([99, 1, 0, None, 0]).encode()).decode()
+    negative = base64.urlsafe_b64encode(json.dumps([2, -5, 0, None, 0]).encode()).decode()
+    for cursor in ("garbage!", "bm90IGpzb24", made_up, negative, "e30"):
+        response = client.get(PULL, query_string={"cursor": cursor}, headers=headers)
+        assert response.status_code == 400, (cursor, response.json)
+        assert response.mimetype == "application/problem+json"
+        assert "without a cursor" in response.json["detail"]
+
+
+def test_a_push_of_more_than_1000_mutations_is_refused_whole(client, make, login):
+    _, _, employer, headers = _specialist_world(make, login)
+    phone = Device(client, headers)
+    body = phone.push_body(
+        [mutation("employer_contacts", new_id(), contact_data(employer)) for _ in range(1001)]
+    )
+    response = client.post(PUSH, json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "mutations" in json.dumps(response.json.get("errors"))
+    assert count(EmployerContact) == 0
+
+
+def test_the_date_a_participant_enrolled_survives_a_round_trip(client, make, login):
+    specialist = make.user("specialist")
+    headers = login(specialist)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
+    record_id = new_id()
+    [created] = phone.push(
+        mutation(
+            "participants",
+            record_id,
+            {"first_name": "Ola", "last_name": "Nordmann", "enrolled_on": "2026-10-01"},
+        )
+    )
+    assert created["status"] == "applied" and created["version"] == 1
+    [change] = tablet.sync()
+    assert change["data"]["enrolled_on"] == "2026-10-01"
+    assert change["data"]["specialist_id"] == str(specialist.id)
+    assert fresh(Participant, record_id).enrolled_on == date(2026, 10, 1)
+    assert fresh(Participant, record_id).created_at > utcnow() - timedelta(minutes=5)
