@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import defer
 
 from sync.cursor import Position
 from sync.feed import RESET, AnySession, ChangeFeed
@@ -52,7 +53,8 @@ def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: A
         if scope is None:
             continue
         model = entity.model
-        query = select(model).where(scope, model.seq <= high_water)
+        query = (select(model).where(scope, model.seq <= high_water)
+                 .options(defer(model.field_versions)))  # for merging, not for the wire
         if cursor is None:
             query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
         else:
@@ -60,12 +62,13 @@ def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: A
                                 # deleted before this device's full sync began: never held
                                 or_(model.deleted_at.is_(None), model.seq > cursor.base))
         rows = list(session.scalars(query.order_by(model.seq, model.id).limit(limit + 1)))
-        live = [r for r in rows if r.deleted_at is None]
-        data = dict(zip((r.id for r in live), entity.dump(principal, live), strict=True))
+        live = iter(entity.dump(principal, [r for r in rows if r.deleted_at is None]))
         for row in rows:
+            deleted = row.deleted_at is not None
             change: dict[str, Any] = {"entity": entity.name, "id": str(row.id),
-                                      "op": "upsert" if row.deleted_at is None else "delete",
-                                      "version": row.version, "data": data.get(row.id)}
+                                      "op": "delete" if deleted else "upsert",
+                                      "version": row.version,
+                                      "data": None if deleted else next(live)}
             candidates.append(((row.seq, index, row.id.int), change))
 
     if cursor is not None:

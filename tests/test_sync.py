@@ -63,7 +63,9 @@ class Device:
         }
 
     def push(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
-        response = self.client.post(PUSH, json=self.push_body(list(mutations)), headers=self.headers)
+        response = self.client.post(
+            PUSH, json=self.push_body(list(mutations)), headers=self.headers
+        )
         assert response.status_code == 200, response.json
         results = response.json["results"]
         assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in mutations]
@@ -100,9 +102,7 @@ class Device:
 
 
 def ids(changes: list[dict[str, Any]], entity: str | None = None, op: str = "upsert") -> set[str]:
-    return {
-        c["id"] for c in changes if c["op"] == op and (entity is None or c["entity"] == entity)
-    }
+    return {c["id"] for c in changes if c["op"] == op and (entity is None or c["entity"] == entity)}
 
 
 def count(model: Any) -> int:
@@ -193,7 +193,7 @@ def test_a_replayed_batch_returns_the_first_results_as_duplicates_and_writes_not
 
 
 def test_a_rejected_mutation_says_why_and_does_not_stop_the_others(client, make, login):
-    specialist, participant, employer, headers = _specialist_world(make, login)
+    _, participant, employer, headers = _specialist_world(make, login)
     stranger = make.participant(make.user("specialist"))  # another team's participant
     phone = Device(client, headers)
     first_ok, second_ok = new_id(), new_id()
@@ -421,7 +421,7 @@ def test_a_deletion_reaches_a_device_that_had_the_record_as_a_delete(client, mak
 def test_an_edit_of_a_record_deleted_on_another_device_is_rejected_and_nothing_is_resurrected(
     client, make, login
 ):
-    specialist, _, employer, headers = _specialist_world(make, login)
+    _, _, employer, headers = _specialist_world(make, login)
     phone, tablet = Device(client, headers), Device(client, headers)
     phone.sync()
     tablet.sync()
@@ -602,9 +602,7 @@ def test_a_supervisor_pulls_the_teams_meetings_without_the_notes(client, make, l
     assert data["place"] == "Kafé" and "notes" not in data
     assert "phone" not in device.holds("participants")[str(participant.id)]
     # A change to the notes arrives as a change, still without them.
-    client.patch(
-        f"/api/v1/meetings/{meeting.id}", json={"notes": "Mer"}, headers=login(specialist)
-    )
+    client.patch(f"/api/v1/meetings/{meeting.id}", json={"notes": "Mer"}, headers=login(specialist))
     [change] = device.sync()
     assert change["id"] == str(meeting.id) and "notes" not in change["data"]
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.access import Actor, hidden_fields_for, read_scope
+from api.common.fastdump import dump_many
 from api.common.records import (
     RecordError,
     create_record,
@@ -15,7 +16,6 @@ from api.common.records import (
     find_visible,
     update_record,
 )
-from api.common.schema import hidden_fields
 from api.conflicts.models import Conflict
 from api.entities import ENTITIES
 from api.extensions import db
@@ -76,11 +76,7 @@ class RecordWriter:
 
 def _serializer(name: str) -> Any:
     def serialize(actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
-        token = hidden_fields.set(hidden_fields_for(actor, name))
-        try:
-            return list(ENTITIES[name].schema(many=True).dump(rows))
-        finally:
-            hidden_fields.reset(token)
+        return dump_many(ENTITIES[name].schema, rows, hidden_fields_for(actor, name))
     return serialize
 
 

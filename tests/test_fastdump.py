@@ -1,0 +1,32 @@
+"""The fast dumper gives exactly what each entity's schema gives."""
+
+from api.common.fastdump import dump_many
+from api.common.schema import hidden_fields
+from api.demo import seed_demo
+from api.entities import ENTITIES
+from api.extensions import db
+
+
+def test_the_fast_dump_equals_the_schema_dump_for_every_entity(app):
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        for entity in ENTITIES.values():
+            rows = db.session.scalars(db.select(entity.model).limit(200)).all()
+            expected = entity.schema(many=True).dump(rows)
+            assert dump_many(entity.schema, rows) == expected, entity.name
+
+
+def test_the_fast_dump_leaves_out_hidden_fields_like_the_schema(app):
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        rows = db.session.scalars(db.select(ENTITIES["meetings"].model).limit(20)).all()
+        token = hidden_fields.set(frozenset({"notes", "agreed_next_steps"}))
+        try:
+            expected = ENTITIES["meetings"].schema(many=True).dump(rows)
+        finally:
+            hidden_fields.reset(token)
+        fast = dump_many(ENTITIES["meetings"].schema, rows,
+                         frozenset({"notes", "agreed_next_steps"}))
+        assert fast == expected and rows and "notes" not in fast[0]

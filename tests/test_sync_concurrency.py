@@ -1,0 +1,325 @@
+"""The gap-free cursor: a change committed after a pull returned cursor C is returned by a pull
+from C, whatever order concurrent transactions committed in (docs/sync.md, "Why the cursor has
+no gaps").
+
+These tests use real concurrent transactions: sessions of their own on the app's engine (the
+feed's hooks are installed on the Session class, so they stamp at commit like any request), and
+threads where one transaction must wait for another. They run on SQLite and on PostgreSQL; on
+SQLite one writer holds the database at a time, so the interleavings that matter happen on
+PostgreSQL, where writers truly overlap.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, event, select, text
+from sqlalchemy.orm import Session
+
+from api.common.model import new_id
+from api.employers.models import Employer
+from api.extensions import db
+from api.offline.setup import feed, registry
+from api.participants.models import Participant
+from sync.cursor import Position
+
+PULL = "/api/v1/sync/pull"
+MODELS = {"employers": Employer, "participants": Participant}
+WAIT = 10  # seconds: a generous bound on any wait, so that a broken engine fails, not hangs
+
+
+class Device:
+    """A device that pulls from its cursor, remembering where each page began."""
+
+    def __init__(self, client: Any, headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = headers
+        self.cursor: str | None = None
+        # (entity, id, the cursor of the page it came in)
+        self.received: list[tuple[str, uuid.UUID, Position | None]] = []
+        self.positions: list[Position] = []
+
+    def page(self, limit: int = 500) -> dict[str, Any]:
+        query: dict[str, Any] = {"limit": limit}
+        if self.cursor:
+            query["cursor"] = self.cursor
+        response = self.client.get(PULL, query_string=query, headers=self.headers)
+        assert response.status_code == 200, response.json
+        body = response.json
+        before = Position.decode(self.cursor) if self.cursor else None
+        for change in body["changes"]:
+            assert change["entity"] in MODELS and change["op"] == "upsert", change
+            self.received.append((change["entity"], uuid.UUID(change["id"]), before))
+        self.cursor = body["cursor"]
+        self.positions.append(Position.decode(self.cursor))
+        return body
+
+    def sync(self, limit: int = 500) -> list[uuid.UUID]:
+        """Pull until nothing more is waiting; the ids received, in order."""
+        start = len(self.received)
+        while self.page(limit)["has_more"]:
+            pass
+        return [record_id for _, record_id, _ in self.received[start:]]
+
+    @property
+    def position(self) -> Position:
+        assert self.cursor is not None
+        return Position.decode(self.cursor)
+
+
+def open_session(engine: Engine) -> Session:
+    """A transaction of its own, beside the app's; on PostgreSQL a lock wait that would hang
+    (a broken engine) fails instead."""
+    session = Session(engine)
+    if engine.dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{WAIT}s'"))
+    return session
+
+
+def an_employer(team_id: uuid.UUID, name: str) -> Employer:
+    return Employer(id=new_id(), team_id=team_id, name=name, org_number=None)
+
+
+def a_participant(team_id: uuid.UUID, specialist_id: uuid.UUID, name: str) -> Participant:
+    return Participant(
+        id=new_id(),
+        team_id=team_id,
+        specialist_id=specialist_id,
+        first_name=name,
+        last_name="Samtidig",
+        enrolled_on=date(2026, 9, 1),
+        status="active",
+    )
+
+
+def seq_of(record_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    db.session.rollback()
+    seqs: dict[uuid.UUID, int] = {}
+    for model in MODELS.values():
+        rows = db.session.execute(select(model.id, model.seq).where(model.id.in_(record_ids)))
+        seqs.update({row.id: row.seq for row in rows})
+    return seqs
+
+
+def committed_high_water() -> int:
+    db.session.rollback()
+    return feed.high_water(db.session)[0]
+
+
+def _start(make: Any, login: Any, client: Any) -> tuple[Any, Device]:
+    specialist = make.user("specialist")
+    make.employer(specialist)  # the feed's counter row exists, as after the migration
+    device = Device(client, login(specialist))
+    assert len(device.sync()) == 1
+    return specialist, device
+
+
+def test_a_transaction_that_commits_after_a_later_one_is_still_pulled_from_the_cursor(
+    client, make, login
+):
+    specialist, device = _start(make, login, client)
+    team_id = specialist.team_id
+    engine = db.engine
+    early, late = open_session(engine), open_session(engine)
+    try:
+        slow = an_employer(team_id, "Startet først AS")
+        early.add(slow)
+        if engine.dialect.name != "sqlite":
+            # Its row is written now and committed last. (SQLite lets one writer at a time
+            # hold the database, so there the write itself has to wait for the commit.)
+            early.flush()
+        fast = an_employer(team_id, "Startet sist AS")
+        slow_id, fast_id = slow.id, fast.id
+        late.add(fast)
+        late.commit()
+
+        assert device.sync() == [fast_id]  # the device's cursor is now past the later one
+        early.commit()
+        assert device.sync() == [slow_id]  # ... and the earlier one still arrives
+        assert device.sync() == []
+    finally:
+        early.close()
+        late.close()
+    seqs = seq_of([slow_id, fast_id])
+    assert seqs[slow_id] > seqs[fast_id]  # numbered in commit order, not in write order
+
+
+def _committer(
+    engine: Engine,
+    record: Employer,
+    holding: threading.Event,
+    release: threading.Event,
+    taken: dict[uuid.UUID, int],
+    errors: list[BaseException],
+) -> Callable[[], None]:
+    """A transaction that stops inside its commit, after the feed stamped its rows with a
+    number (the counter is held), until `release` is set."""
+    record_id = record.id
+
+    def run() -> None:
+        session = open_session(engine)
+        try:
+            # A listener on this session runs after the feed's listener on the Session class.
+            @event.listens_for(session, "before_commit")
+            def hold_the_counter(inner: Session) -> None:
+                taken[record_id] = inner.execute(
+                    select(Employer.seq).where(Employer.id == record_id)
+                ).scalar_one()
+                holding.set()
+                if not release.wait(WAIT):
+                    raise TimeoutError("never released")
+
+            session.add(record)
+            session.commit()
+        except BaseException as error:
+            errors.append(error)
+            holding.set()
+        finally:
+            session.close()
+
+    return run
+
+
+def test_a_writer_holding_the_counter_makes_the_next_one_wait_and_pulls_skip_no_number(
+    client, make, login
+):
+    specialist, device = _start(make, login, client)
+    team_id = specialist.team_id
+    engine = db.engine
+    first, second = an_employer(team_id, "Først AS"), an_employer(team_id, "Nummer to AS")
+    first_id, second_id = first.id, second.id
+    first_holding, release_first = threading.Event(), threading.Event()
+    second_holding, release_second = threading.Event(), threading.Event()
+    taken: dict[uuid.UUID, int] = {}
+    errors: list[BaseException] = []
+    before = committed_high_water()
+    one = threading.Thread(
+        target=_committer(engine, first, first_holding, release_first, taken, errors)
+    )
+    two = threading.Thread(
+        target=_committer(engine, second, second_holding, release_second, taken, errors)
+    )
+    try:
+        one.start()
+        assert first_holding.wait(WAIT) and not errors, errors
+        assert taken[first_id] == before + 1  # its number is taken, not yet committed
+
+        assert device.sync() == []  # nothing committed: the cursor does not move past it
+        assert device.position.seq == before
+
+        two.start()
+        time.sleep(0.3)
+        assert not second_holding.is_set(), (
+            "the second writer got a number while the first held one"
+        )
+        assert device.sync() == []
+        assert device.position.seq == before
+
+        release_first.set()
+        one.join(WAIT)
+        assert second_holding.wait(WAIT) and not errors, errors
+        assert taken[second_id] == taken[first_id] + 1
+        # The first is committed, the second holds the next number: the device gets the first
+        # and stops right there.
+        assert device.sync() == [first_id]
+        assert device.position.seq == taken[first_id]
+
+        release_second.set()
+        two.join(WAIT)
+        assert device.sync() == [second_id]
+    finally:
+        release_first.set()
+        release_second.set()
+        one.join(WAIT)
+        two.join(WAIT)
+    assert not errors, errors
+    assert not one.is_alive() and not two.is_alive()
+    assert seq_of([first_id, second_id]) == taken
+
+
+WRITERS = 4
+TRANSACTIONS = 25
+
+
+def test_many_writers_and_a_device_pulling_meanwhile_lose_nothing_and_never_go_back(
+    client, make, login
+):
+    specialist, device = _start(make, login, client)
+    team_id, specialist_id = specialist.team_id, specialist.id
+    start = len(device.received)
+    engine = db.engine
+    write_early = engine.dialect.name != "sqlite"  # see the first test
+    committed: list[uuid.UUID] = []
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        rng = random.Random(number)
+        try:
+            for n in range(TRANSACTIONS):
+                session = open_session(engine)
+                try:
+                    # Employers and participants: each pull reads them in separate queries.
+                    rows: list[Any] = [
+                        an_employer(team_id, f"Skriver {number} nr {n}.{k} AS")
+                        if rng.random() < 0.5
+                        else a_participant(team_id, specialist_id, f"Skriver{number}x{n}x{k}")
+                        for k in range(rng.choice((1, 1, 2, 3)))
+                    ]
+                    row_ids = [row.id for row in rows]
+                    session.add_all(rows)
+                    if write_early:
+                        session.flush()
+                    time.sleep(rng.uniform(0, 0.004))  # commits land in another order
+                    session.commit()
+                    committed.extend(row_ids)
+                finally:
+                    session.close()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    pulls_while_writing = 0
+    while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline:
+        device.page(limit=3)  # small pages: positions inside one number, too
+        pulls_while_writing += 1
+    for thread in threads:
+        thread.join(WAIT)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+    device.sync(limit=3)
+
+    received = device.received[start:]
+    received_ids = [record_id for _, record_id, _ in received]
+    assert len(committed) >= WRITERS * TRANSACTIONS
+    assert pulls_while_writing > 1
+    assert len(received_ids) == len(set(received_ids)), "a row was delivered twice"
+    assert set(received_ids) == set(committed), "a committed row was never delivered"
+
+    seqs = seq_of(received_ids)
+    keys = [
+        (seqs[record_id], registry.index(entity), record_id.int)
+        for entity, record_id, _ in received
+    ]
+    assert keys == sorted(keys), "rows arrived out of feed order"
+    for (entity, record_id, cursor), key in zip(received, keys, strict=True):
+        # Each row lies after the position its page started from: nothing at or below a
+        # position already handed to the device turns up later.
+        assert cursor is not None
+        assert key > _key(cursor), (entity, record_id, key, cursor)
+    seen = [position.seq for position in device.positions]
+    assert seen == sorted(seen), "the cursor went back"
+
+
+def _key(position: Position) -> tuple[int, int, int]:
+    """A cursor position as a sort key (seq, entity index, id): rows come after it."""
+    after_id = 2**128 if position.id is None else position.id.int  # None: after all of them
+    return (position.seq, position.entity, after_id)
