@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from api.access import Actor
 from api.auth.service import hash_password
+from api.common.model import new_id
 from api.common.records import RecordError
 from api.extensions import db
 from api.offline.scope_changes import participant_moved, user_scope_changed
@@ -24,8 +25,20 @@ def create_team(name: str) -> Team:
     return team
 
 
-def _check_user(user: User, participant_id: Any) -> dict[str, str]:
+def _check_user(user: User, participant_id: Any) -> Participant | None:
+    """Raise what is wrong with `user`; return the participant record its login belongs to."""
+    # The user is half-changed here: nothing may be flushed before the checks pass.
+    with db.session.no_autoflush:
+        errors, participant = _user_problems(user, participant_id)
+    if errors:
+        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+    return participant
+
+
+def _user_problems(user: User, participant_id: Any) -> tuple[dict[str, str],
+                                                                Participant | None]:
     errors: dict[str, str] = {}
+    participant = None
     if user.role != "admin" and user.team_id is None:
         errors["team_id"] = "Everyone but an admin belongs to a team."
     if user.team_id is not None and db.session.get(Team, user.team_id) is None:
@@ -38,26 +51,24 @@ def _check_user(user: User, participant_id: Any) -> dict[str, str]:
             errors["participant_id"] = "This participant is in another team."
         elif participant.user_id not in (None, user.id):
             errors["participant_id"] = "This participant already has a login."
-        else:
-            participant.user_id = user.id
     elif participant_id is not None:
         errors["participant_id"] = "Only a participant login is linked to a participant."
-    return errors
+    return errors, participant
 
 
 def create_user(data: dict[str, Any]) -> User:
     email = data["email"].strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
-    user = User(email=email, name=data["name"], role=data["role"], team_id=data.get("team_id"),
-                is_active=data.get("is_active", True), fte=data.get("fte", 100),
-                password_hash=hash_password(data["password"]))
+    user = User(id=new_id(), email=email, name=data["name"], role=data["role"],
+                team_id=data.get("team_id"), is_active=data.get("is_active", True),
+                fte=data.get("fte", 100), password_hash=hash_password(data["password"]))
+    participant = _check_user(user, data.get("participant_id"))
     db.session.add(user)
     db.session.flush()
-    errors = _check_user(user, data.get("participant_id"))
-    if errors:
-        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
-    db.session.flush()
+    if participant is not None:
+        participant.user_id = user.id
+        db.session.flush()
     return user
 
 
@@ -78,11 +89,12 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     if moved:
         user_scope_changed(user.id)
     if user.role == "participant" and participant_id is None:
-        participant_id = db.session.scalar(
-            select(Participant.id).where(Participant.user_id == user.id))
-    errors = _check_user(user, participant_id)
-    if errors:
-        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+        with db.session.no_autoflush:
+            participant_id = db.session.scalar(
+                select(Participant.id).where(Participant.user_id == user.id))
+    participant = _check_user(user, participant_id)
+    if participant is not None:
+        participant.user_id = user.id
     db.session.flush()
     return user
 
