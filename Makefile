@@ -34,7 +34,7 @@ run: seed pwa
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check api sync tests
+	$(BIN)/ruff format --check api sync tests bench
 
 typecheck: install
 	$(BIN)/mypy

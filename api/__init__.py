@@ -17,6 +17,7 @@ from flask import Flask, request, send_from_directory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from api.config import load_config
 from api.extensions import db, jwt, migrate, problem, rest_api
@@ -42,15 +43,19 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory. `config` overrides what the environment says (tests use it)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
-                static_folder=None)
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
     app.config.update(load_config(Path(app.instance_path), overrides=config))
     app.config["API_SPEC_OPTIONS"] = {
-        "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
         "security": [{"bearerAuth": []}],
-        "info": {"description": "Field log for IPS job specialists. Errors are "
-                                "application/problem+json (RFC 9457)."},
+        "info": {
+            "description": "Field log for IPS job specialists. Errors are "
+            "application/problem+json (RFC 9457)."
+        },
     }
 
     db.init_app(app)
@@ -59,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     rest_api.init_app(app)
 
     from api.auth.tokens import register_token_callbacks
+
     register_token_callbacks(jwt)
 
     from api import health
@@ -73,8 +79,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.reviews.routes import blp as reviews
     from api.teams.routes import blp as admin
 
-    for blueprint in (auth, participants, employers, activity, jobs, plans, reviews, conflicts,
-                      admin, sync):
+    for blueprint in (
+        auth,
+        participants,
+        employers,
+        activity,
+        jobs,
+        plans,
+        reviews,
+        conflicts,
+        admin,
+        sync,
+    ):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 
@@ -86,12 +102,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # The context variable would otherwise carry the last request's setting in this thread.
         hidden_fields.set(frozenset())
 
+    @app.teardown_request
+    def _forget_hidden_fields(error: BaseException | None) -> None:
+        # ...nor leak it into what the thread does next outside a request (CLI, scheduler).
+        hidden_fields.set(frozenset())
+
     @app.before_request
     def _sign_in_before_anything_else() -> None:
         # Who is asking is settled before the body is read: an anonymous caller learns nothing
         # from validation errors.
-        if (request.path.startswith("/api/v1/") and request.method != "OPTIONS"
-                and request.endpoint is not None and request.endpoint not in OPEN_ENDPOINTS):
+        if (
+            request.path.startswith("/api/v1/")
+            and request.method != "OPTIONS"
+            and request.endpoint is not None
+            and request.endpoint not in OPEN_ENDPOINTS
+        ):
             current_actor()
 
     @app.errorhandler(Exception)
@@ -100,24 +125,36 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return rest_api.handle_http_exception(error)
         log.exception("Unhandled error")
         db.session.rollback()
-        return problem(500, "Internal Server Error",
-                       "Something went wrong on our side; nothing was saved. Try again.")
+        return problem(
+            500,
+            "Internal Server Error",
+            "Something went wrong on our side; nothing was saved. Try again.",
+        )
 
     from api.cli import ips
+
     app.cli.add_command(ips)
 
     _serve_app_shell(app)
     return app
 
 
+class AppPathConverter(PathConverter):
+    """A path outside /api/: the app's files never shadow an API route (so an unknown API
+    path is a 404 and a wrong method a 405)."""
+
+    regex = r"(?!api/)[^/].*?"
+
+
 def _serve_app_shell(app: Flask) -> None:
     """The field app: the built bundle if there is one, else a placeholder page."""
+    app.url_map.converters["app_path"] = AppPathConverter
     root = PWA_DIST if (PWA_DIST / "index.html").exists() else PWA_PLACEHOLDER
 
     @app.get("/")
     def index() -> Any:
         return send_from_directory(root, "index.html")
 
-    @app.get("/<path:filename>")
+    @app.get("/<app_path:filename>")
     def app_file(filename: str) -> Any:
         return send_from_directory(root, filename)

@@ -41,8 +41,9 @@ def actor_for(user: User) -> Actor:
     participant_id = None
     if user.role == "participant":
         participant_id = db.session.scalar(
-            select(Participant.id).where(Participant.user_id == user.id,
-                                         Participant.deleted_at.is_(None))
+            select(Participant.id).where(
+                Participant.user_id == user.id, Participant.deleted_at.is_(None)
+            )
         )
     return Actor(user.id, user.role, user.team_id, user.name, participant_id)
 
@@ -70,8 +71,9 @@ Scope = Callable[[Actor], ColumnElement[bool]]
 
 
 def _caseload(actor: Actor) -> Any:
-    return select(Participant.id).where(Participant.specialist_id == actor.id,
-                                        Participant.deleted_at.is_(None))
+    return select(Participant.id).where(
+        Participant.specialist_id == actor.id, Participant.deleted_at.is_(None)
+    )
 
 
 def _team(model: Any) -> Scope:
@@ -79,13 +81,15 @@ def _team(model: Any) -> Scope:
 
 
 def _on_caseload(model: Any) -> Scope:
-    return lambda actor: and_(model.team_id == actor.team_id,
-                              model.participant_id.in_(_caseload(actor)))
+    return lambda actor: and_(
+        model.team_id == actor.team_id, model.participant_id.in_(_caseload(actor))
+    )
 
 
 def _own_participant(model: Any) -> Scope:
-    return lambda actor: (model.participant_id == actor.participant_id
-                          if actor.participant_id else false())
+    return lambda actor: (
+        model.participant_id == actor.participant_id if actor.participant_id else false()
+    )
 
 
 def _own_rows(model: Any, column: str = "specialist_id") -> Scope:
@@ -95,8 +99,11 @@ def _own_rows(model: Any, column: str = "specialist_id") -> Scope:
 def _employers_of_own_jobs(actor: Actor) -> ColumnElement[bool]:
     if not actor.participant_id:
         return false()
-    return Employer.id.in_(select(JobMatch.employer_id).where(
-        JobMatch.participant_id == actor.participant_id, JobMatch.deleted_at.is_(None)))
+    return Employer.id.in_(
+        select(JobMatch.employer_id).where(
+            JobMatch.participant_id == actor.participant_id, JobMatch.deleted_at.is_(None)
+        )
+    )
 
 
 def _everything(actor: Actor) -> ColumnElement[bool]:
@@ -104,10 +111,23 @@ def _everything(actor: Actor) -> ColumnElement[bool]:
 
 
 # Free text a supervisor does not read: "counts and summaries, not note text" (domain.md).
-NOTE_FIELDS = frozenset({
-    "notes", "outcome", "agreed_next_steps", "comment_private", "job_preferences", "strengths",
-    "education", "work_history", "disclosure_preference", "note", "phone", "email", "description",
-})
+NOTE_FIELDS = frozenset(
+    {
+        "notes",
+        "outcome",
+        "agreed_next_steps",
+        "comment_private",
+        "job_preferences",
+        "strengths",
+        "education",
+        "work_history",
+        "disclosure_preference",
+        "note",
+        "phone",
+        "email",
+        "description",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -122,60 +142,110 @@ class EntityAccess:
 
 
 def _specialist_writes(read: dict[str, Scope], **extra: Any) -> EntityAccess:
-    return EntityAccess(read=read, write={"specialist": None},
-                        create_roles=frozenset({"specialist"}),
-                        delete_roles=frozenset({"specialist"}),
-                        hidden={"supervisor": NOTE_FIELDS}, **extra)
+    return EntityAccess(
+        read=read,
+        write={"specialist": None},
+        create_roles=frozenset({"specialist"}),
+        delete_roles=frozenset({"specialist"}),
+        hidden={"supervisor": NOTE_FIELDS},
+        **extra,
+    )
 
 
 RULES: dict[str, EntityAccess] = {
     "participants": EntityAccess(
-        read={"specialist": _own_rows(Participant), "supervisor": _team(Participant),
-              "participant": lambda a: Participant.id == a.participant_id
-              if a.participant_id else false(),
-              "admin": _everything},
-        write={"specialist": frozenset({"first_name", "last_name", "phone", "email",
-                                        "enrolled_on", "closed_on", "status",
-                                        "working_at_entry", "specialist_id"})},
-        create_roles=frozenset({"specialist"}), delete_roles=frozenset({"specialist"}),
+        read={
+            "specialist": _own_rows(Participant),
+            "supervisor": _team(Participant),
+            "participant": lambda a: (
+                Participant.id == a.participant_id if a.participant_id else false()
+            ),
+            "admin": _everything,
+        },
+        write={
+            "specialist": frozenset(
+                {
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "email",
+                    "enrolled_on",
+                    "closed_on",
+                    "status",
+                    "working_at_entry",
+                    "specialist_id",
+                }
+            )
+        },
+        create_roles=frozenset({"specialist"}),
+        delete_roles=frozenset({"specialist"}),
         hidden={"supervisor": NOTE_FIELDS, "admin": NOTE_FIELDS},
     ),
-    "consents": _specialist_writes({"specialist": _on_caseload(Consent),
-                                    "supervisor": _team(Consent)}),
-    "career_profiles": _specialist_writes({"specialist": _on_caseload(CareerProfile),
-                                           "supervisor": _team(CareerProfile)}),
-    "employers": _specialist_writes({"specialist": _team(Employer), "supervisor": _team(Employer),
-                                     "participant": _employers_of_own_jobs}),
-    "employer_contacts": _specialist_writes({"specialist": _own_rows(EmployerContact),
-                                             "supervisor": _team(EmployerContact)}),
-    "meetings": _specialist_writes({"specialist": _on_caseload(Meeting),
-                                    "supervisor": _team(Meeting),
-                                    "participant": _own_participant(Meeting)}),
-    "team_meetings": _specialist_writes({"specialist": _own_rows(TeamMeeting),
-                                         "supervisor": _team(TeamMeeting)}),
-    "job_matches": _specialist_writes({"specialist": _on_caseload(JobMatch),
-                                       "supervisor": _team(JobMatch),
-                                       "participant": _own_participant(JobMatch)}),
-    "plan_goals": _specialist_writes({"specialist": _on_caseload(PlanGoal),
-                                      "supervisor": _team(PlanGoal),
-                                      "participant": _own_participant(PlanGoal)}),
+    "consents": _specialist_writes(
+        {"specialist": _on_caseload(Consent), "supervisor": _team(Consent)}
+    ),
+    "career_profiles": _specialist_writes(
+        {"specialist": _on_caseload(CareerProfile), "supervisor": _team(CareerProfile)}
+    ),
+    "employers": _specialist_writes(
+        {
+            "specialist": _team(Employer),
+            "supervisor": _team(Employer),
+            "participant": _employers_of_own_jobs,
+        }
+    ),
+    "employer_contacts": _specialist_writes(
+        {"specialist": _own_rows(EmployerContact), "supervisor": _team(EmployerContact)}
+    ),
+    "meetings": _specialist_writes(
+        {
+            "specialist": _on_caseload(Meeting),
+            "supervisor": _team(Meeting),
+            "participant": _own_participant(Meeting),
+        }
+    ),
+    "team_meetings": _specialist_writes(
+        {"specialist": _own_rows(TeamMeeting), "supervisor": _team(TeamMeeting)}
+    ),
+    "job_matches": _specialist_writes(
+        {
+            "specialist": _on_caseload(JobMatch),
+            "supervisor": _team(JobMatch),
+            "participant": _own_participant(JobMatch),
+        }
+    ),
+    "plan_goals": _specialist_writes(
+        {
+            "specialist": _on_caseload(PlanGoal),
+            "supervisor": _team(PlanGoal),
+            "participant": _own_participant(PlanGoal),
+        }
+    ),
     "plan_steps": EntityAccess(
-        read={"specialist": _on_caseload(PlanStep), "supervisor": _team(PlanStep),
-              "participant": _own_participant(PlanStep)},
+        read={
+            "specialist": _on_caseload(PlanStep),
+            "supervisor": _team(PlanStep),
+            "participant": _own_participant(PlanStep),
+        },
         # A participant ticks off their own steps, and nothing else.
         write={"specialist": None, "participant": frozenset({"done_at"})},
-        create_roles=frozenset({"specialist"}), delete_roles=frozenset({"specialist"}),
+        create_roles=frozenset({"specialist"}),
+        delete_roles=frozenset({"specialist"}),
     ),
     "week_reviews": EntityAccess(
         read={"supervisor": _team(WeekReview), "specialist": _own_rows(WeekReview)},
         write={"supervisor": frozenset({"comment"})},
-        create_roles=frozenset({"supervisor"}), delete_roles=frozenset({"supervisor"}),
+        create_roles=frozenset({"supervisor"}),
+        delete_roles=frozenset({"supervisor"}),
     ),
     "conflicts": EntityAccess(
-        read={role: _own_rows(Conflict, "user_id")
-              for role in ("specialist", "supervisor", "participant")},
-        write={role: frozenset({"resolved_at"})
-               for role in ("specialist", "supervisor", "participant")},
+        read={
+            role: _own_rows(Conflict, "user_id")
+            for role in ("specialist", "supervisor", "participant")
+        },
+        write={
+            role: frozenset({"resolved_at"}) for role in ("specialist", "supervisor", "participant")
+        },
     ),
 }
 
@@ -228,6 +298,9 @@ def user_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.role == "supervisor":
         return staff
     own_logins = select(Participant.user_id).where(
-        Participant.specialist_id == actor.id, Participant.team_id == actor.team_id,
-        Participant.deleted_at.is_(None), Participant.user_id.is_not(None))
+        Participant.specialist_id == actor.id,
+        Participant.team_id == actor.team_id,
+        Participant.deleted_at.is_(None),
+        Participant.user_id.is_not(None),
+    )
     return or_(staff, User.id.in_(own_logins))

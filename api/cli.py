@@ -46,8 +46,9 @@ def create_team_command(name: str) -> None:
 @click.option("--team", "team_name", help="Team name (every role but admin has one).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, team_name: str | None,
-                        password: str) -> None:
+def create_user_command(
+    email: str, name: str, role: str, team_name: str | None, password: str
+) -> None:
     """Create a user account."""
     team_id = None
     if team_name:
@@ -57,8 +58,9 @@ def create_user_command(email: str, name: str, role: str, team_name: str | None,
     if len(password) < 8:
         raise click.ClickException("The password needs at least 8 characters.")
     try:
-        user = create_user({"email": email, "name": name, "role": role, "team_id": team_id,
-                            "password": password})
+        user = create_user(
+            {"email": email, "name": name, "role": role, "team_id": team_id, "password": password}
+        )
     except RecordError as error:
         _fail(error)
     db.session.commit()
@@ -66,8 +68,13 @@ def create_user_command(email: str, name: str, role: str, team_name: str | None,
 
 
 @ips.command("purge-tombstones")
-@click.option("--days", default=180, show_default=True, type=click.IntRange(min=1),
-              help="Remove tombstones older than this; devices older than that start over.")
+@click.option(
+    "--days",
+    default=180,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Remove tombstones older than this; devices older than that start over.",
+)
 @with_appcontext
 def purge_tombstones_command(days: int) -> None:
     """Remove old tombstones (the sync horizon)."""

@@ -32,8 +32,10 @@ def instance_secrets(instance_path: Path) -> dict[str, str]:
     values = {"SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48)}
     path.write_text(json.dumps(values, indent=2))
     path.chmod(0o600)
-    log.warning("Generated development secrets in %s (set SECRET_KEY and JWT_SECRET_KEY "
-                "in production)", path)
+    log.warning(
+        "Generated development secrets in %s (set SECRET_KEY and JWT_SECRET_KEY in production)",
+        path,
+    )
     return values
 
 

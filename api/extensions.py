@@ -38,8 +38,12 @@ PROBLEM_JSON = "application/problem+json"
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
     """An RFC 9457 problem document."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify(body)
     response.status_code = status
@@ -70,10 +74,12 @@ class ProblemSchema(ma.Schema):
     type = ma.fields.String(required=True, metadata={"description": "Always about:blank for now."})
     title = ma.fields.String(required=True, metadata={"description": "The HTTP status phrase."})
     status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code."})
-    detail = ma.fields.String(required=True,
-                              metadata={"description": "What went wrong, for a person."})
-    errors = ma.fields.Dict(metadata={
-        "description": "For validation: field name -> what is wrong with it."})
+    detail = ma.fields.String(
+        required=True, metadata={"description": "What went wrong, for a person."}
+    )
+    errors = ma.fields.Dict(
+        metadata={"description": "For validation: field name -> what is wrong with it."}
+    )
 
 
 class ProblemApi(Api):
@@ -98,11 +104,18 @@ class ProblemApi(Api):
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
         detail = data.get("message") or (
-            error.description if error.description and not _is_default_description(error)
+            error.description
+            if error.description and not _is_default_description(error)
             else DEFAULT_DETAILS.get(code, error.name)
         )
-        if isinstance(errors, dict) and set(errors) <= {"json", "query", "path", "headers",
-                                                         "form", "files"}:
+        if isinstance(errors, dict) and set(errors) <= {
+            "json",
+            "query",
+            "path",
+            "headers",
+            "form",
+            "files",
+        }:
             # webargs nests errors by location; one location is the common case
             inner = errors.get("json") or errors.get("query") or errors.get("path")
             # keep the location when its errors are not per field (e.g. "Invalid JSON body.")
@@ -140,5 +153,6 @@ def schema_name(schema: Any) -> str:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
-rest_api = ProblemApi(spec_kwargs={
-    "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+rest_api = ProblemApi(
+    spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)}
+)

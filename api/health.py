@@ -19,7 +19,10 @@ def healthz() -> Any:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        body = {"status": "error", "database": f"error: {type(exc).__name__}",
-                "detail": "The database cannot be reached."}
+        body = {
+            "status": "error",
+            "database": f"error: {type(exc).__name__}",
+            "detail": "The database cannot be reached.",
+        }
         return jsonify(body), 503
     return jsonify({"status": "ok", "database": "ok"})

@@ -39,8 +39,14 @@ from api.plans.models import PlanStep
 from api.teams.service import create_team, create_user
 from tests.pgtemp import private_postgres_database
 
-SCOPE = {"participants": 20, "employers": 300, "employer_contacts": 2000, "meetings": 800,
-         "job_matches": 100, "plan_steps": 300}
+SCOPE = {
+    "participants": 20,
+    "employers": 300,
+    "employer_contacts": 2000,
+    "meetings": 800,
+    "job_matches": 100,
+    "plan_steps": 300,
+}
 
 
 def _median_ms(action: Callable[[], object], repeat: int) -> float:
@@ -55,33 +61,80 @@ def _median_ms(action: Callable[[], object], repeat: int) -> float:
 def _fill(team_id: uuid.UUID, specialist_id: uuid.UUID) -> None:
     rng = random.Random(7)
     now = datetime.now(UTC)
-    participants = [Participant(id=new_id(), team_id=team_id, specialist_id=specialist_id,
-                                first_name=f"Deltaker{n}", last_name="Hansen",
-                                enrolled_on=date(2026, 1, 1), status="active")
-                    for n in range(SCOPE["participants"])]
-    employers = [Employer(id=new_id(), team_id=team_id, name=f"Bedrift {n} AS",
-                          industry="Dagligvare") for n in range(SCOPE["employers"])]
+    participants = [
+        Participant(
+            id=new_id(),
+            team_id=team_id,
+            specialist_id=specialist_id,
+            first_name=f"Deltaker{n}",
+            last_name="Hansen",
+            enrolled_on=date(2026, 1, 1),
+            status="active",
+        )
+        for n in range(SCOPE["participants"])
+    ]
+    employers = [
+        Employer(id=new_id(), team_id=team_id, name=f"Bedrift {n} AS", industry="Dagligvare")
+        for n in range(SCOPE["employers"])
+    ]
     db.session.add_all(participants + employers)
     db.session.flush()
-    rows: list[object] = [Consent(team_id=team_id, participant_id=p.id, counterpart="employers",
-                                  granted=True, recorded_at=now) for p in participants]
-    rows += [EmployerContact(team_id=team_id, specialist_id=specialist_id,
-                             employer_id=rng.choice(employers).id,
-                             participant_id=rng.choice(participants).id if n % 2 else None,
-                             contacted_at=now - timedelta(hours=n), mode="in_person",
-                             purpose="Presentere deltaker", notes="Positivt møte.")
-             for n in range(SCOPE["employer_contacts"])]
-    rows += [Meeting(team_id=team_id, specialist_id=specialist_id,
-                     participant_id=rng.choice(participants).id,
-                     starts_at=now - timedelta(hours=n), duration_minutes=60,
-                     setting="community", kind="job_search", status="held")
-             for n in range(SCOPE["meetings"])]
-    rows += [JobMatch(team_id=team_id, participant_id=rng.choice(participants).id,
-                      employer_id=rng.choice(employers).id, job_title="Butikkmedarbeider",
-                      status="applied", competitive=True) for _ in range(SCOPE["job_matches"])]
-    rows += [PlanStep(team_id=team_id, participant_id=rng.choice(participants).id,
-                      title="Oppdatere CV", owner="participant")
-             for _ in range(SCOPE["plan_steps"])]
+    rows: list[object] = [
+        Consent(
+            team_id=team_id,
+            participant_id=p.id,
+            counterpart="employers",
+            granted=True,
+            recorded_at=now,
+        )
+        for p in participants
+    ]
+    rows += [
+        EmployerContact(
+            team_id=team_id,
+            specialist_id=specialist_id,
+            employer_id=rng.choice(employers).id,
+            participant_id=rng.choice(participants).id if n % 2 else None,
+            contacted_at=now - timedelta(hours=n),
+            mode="in_person",
+            purpose="Presentere deltaker",
+            notes="Positivt møte.",
+        )
+        for n in range(SCOPE["employer_contacts"])
+    ]
+    rows += [
+        Meeting(
+            team_id=team_id,
+            specialist_id=specialist_id,
+            participant_id=rng.choice(participants).id,
+            starts_at=now - timedelta(hours=n),
+            duration_minutes=60,
+            setting="community",
+            kind="job_search",
+            status="held",
+        )
+        for n in range(SCOPE["meetings"])
+    ]
+    rows += [
+        JobMatch(
+            team_id=team_id,
+            participant_id=rng.choice(participants).id,
+            employer_id=rng.choice(employers).id,
+            job_title="Butikkmedarbeider",
+            status="applied",
+            competitive=True,
+        )
+        for _ in range(SCOPE["job_matches"])
+    ]
+    rows += [
+        PlanStep(
+            team_id=team_id,
+            participant_id=rng.choice(participants).id,
+            title="Oppdatere CV",
+            owner="participant",
+        )
+        for _ in range(SCOPE["plan_steps"])
+    ]
     db.session.add_all(rows)
     db.session.commit()
 
@@ -93,15 +146,23 @@ def main() -> None:
         with app.app_context():
             upgrade()
             team = create_team("Benk")
-            user = create_user({"email": "bench@demo.no", "name": "Benk", "role": "specialist",
-                                "team_id": team.id, "password": "demo1234"})
+            user = create_user(
+                {
+                    "email": "bench@demo.no",
+                    "name": "Benk",
+                    "role": "specialist",
+                    "team_id": team.id,
+                    "password": "demo1234",
+                }
+            )
             db.session.commit()
             team_id, specialist_id = team.id, user.id
             _fill(team_id, specialist_id)
             employer_ids = list(db.session.scalars(select(Employer.id)))
         client = app.test_client()
-        token = client.post("/api/v1/auth/login", json={"email": "bench@demo.no",
-                                                        "password": "demo1234"}).json
+        token = client.post(
+            "/api/v1/auth/login", json={"email": "bench@demo.no", "password": "demo1234"}
+        ).json
         headers = {"Authorization": f"Bearer {token['access_token']}"}
 
         def initial_pull() -> tuple[int, str]:
@@ -122,11 +183,25 @@ def main() -> None:
 
         def push_body() -> dict[str, object]:
             now = datetime.now(UTC).isoformat()
-            return {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [
-                {"mutation_id": str(uuid.uuid4()), "entity": "employer_contacts", "op": "upsert",
-                 "id": str(new_id()), "base_version": None,
-                 "data": {"employer_id": str(employer_ids[n % len(employer_ids)]),
-                          "contacted_at": now, "mode": "in_person"}} for n in range(500)]}
+            return {
+                "client_id": str(uuid.uuid4()),
+                "schema_version": 1,
+                "mutations": [
+                    {
+                        "mutation_id": str(uuid.uuid4()),
+                        "entity": "employer_contacts",
+                        "op": "upsert",
+                        "id": str(new_id()),
+                        "base_version": None,
+                        "data": {
+                            "employer_id": str(employer_ids[n % len(employer_ids)]),
+                            "contacted_at": now,
+                            "mode": "in_person",
+                        },
+                    }
+                    for n in range(500)
+                ],
+            }
 
         def push_500() -> None:
             response = client.post("/api/v1/sync/push", headers=headers, json=push_body())
@@ -136,11 +211,23 @@ def main() -> None:
             table = EmployerContact.__table__
             now = datetime.now(UTC)
             with app.app_context(), db.engine.begin() as conn:
-                conn.execute(insert(table), [
-                    {"id": new_id(), "team_id": team_id, "specialist_id": specialist_id,
-                     "employer_id": employer_ids[n % len(employer_ids)], "contacted_at": now,
-                     "mode": "in_person", "version": 1, "created_at": now, "updated_at": now}
-                    for n in range(500)])
+                conn.execute(
+                    insert(table),
+                    [
+                        {
+                            "id": new_id(),
+                            "team_id": team_id,
+                            "specialist_id": specialist_id,
+                            "employer_id": employer_ids[n % len(employer_ids)],
+                            "contacted_at": now,
+                            "mode": "in_person",
+                            "version": 1,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for n in range(500)
+                    ],
+                )
 
         rows, _ = initial_pull()
         initial = (_median_ms(initial_pull, 5), _median_ms(initial_pull_sql, 5))
@@ -148,8 +235,9 @@ def main() -> None:
         _, cursor = initial_pull()  # up to date, after the pushes
 
         def empty_pull() -> None:
-            body = client.get("/api/v1/sync/pull", headers=headers,
-                              query_string={"cursor": cursor}).json
+            body = client.get(
+                "/api/v1/sync/pull", headers=headers, query_string={"cursor": cursor}
+            ).json
             assert body["changes"] == []
 
         def empty_pull_sql() -> None:
@@ -159,17 +247,22 @@ def main() -> None:
         results = [
             (f"initial pull ({rows} rows)", *initial, 300),
             ("push of 500 new contacts", *push, 500),
-            ("incremental pull, nothing new", _median_ms(empty_pull, 50),
-             _median_ms(empty_pull_sql, 50), 10),
+            (
+                "incremental pull, nothing new",
+                _median_ms(empty_pull, 50),
+                _median_ms(empty_pull_sql, 50),
+                10,
+            ),
         ]
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
+    )
     print()
     print("| operation | engine (ms, median) | plain SQL (ms) | ratio | target (ms) |")
     print("|---|---:|---:|---:|---:|")
     for name, engine_ms, sql_ms, target in results:
-        print(f"| {name} | {engine_ms:.1f} | {sql_ms:.1f} | {engine_ms / sql_ms:.1f}x | "
-              f"{target} |")
+        print(f"| {name} | {engine_ms:.1f} | {sql_ms:.1f} | {engine_ms / sql_ms:.1f}x | {target} |")
 
 
 if __name__ == "__main__":

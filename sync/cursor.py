@@ -28,8 +28,10 @@ class Position:
     base: int = 0
 
     def encode(self) -> str:
-        raw = json.dumps([CURSOR_FORMAT, self.seq, self.entity,
-                          str(self.id) if self.id else None, self.base], separators=(",", ":"))
+        raw = json.dumps(
+            [CURSOR_FORMAT, self.seq, self.entity, str(self.id) if self.id else None, self.base],
+            separators=(",", ":"),
+        )
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
@@ -42,5 +44,6 @@ class Position:
                 raise ValueError
             return cls(seq, entity, uuid.UUID(record_id) if record_id else None, base)
         except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CursorError("This cursor was not made by this server: pull without a cursor "
-                            "to start over.") from exc
+            raise CursorError(
+                "This cursor was not made by this server: pull without a cursor to start over."
+            ) from exc

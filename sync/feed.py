@@ -47,11 +47,13 @@ FEED_COLUMNS = frozenset({"seq", "field_versions", "version", "updated_at", "cre
 class FeedColumns:
     """Mixed into every synced model: its place in the feed, and when each field last changed."""
 
-    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0",
-                                     index=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger, nullable=False, default=0, server_default="0", index=True
+    )
     # {field: the record version in which the field last changed}, for field-by-field merge.
-    field_versions: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict,
-                                                           server_default="{}")
+    field_versions: Mapped[dict[str, int]] = mapped_column(
+        JSON, nullable=False, default=dict, server_default="{}"
+    )
 
 
 class ChangeFeed:
@@ -60,25 +62,36 @@ class ChangeFeed:
     def __init__(self, metadata: MetaData) -> None:
         self.models: set[type[Any]] = set()
         self.state = Table(
-            "sync_state", metadata,
+            "sync_state",
+            metadata,
             Column("id", Integer, primary_key=True),
             Column("seq", BigInteger, nullable=False),
             # Tombstones and evictions at or below this number may have been purged.
             Column("purged_seq", BigInteger, nullable=False, server_default="0"),
         )
         self.mutations = Table(
-            "sync_mutations", metadata,
+            "sync_mutations",
+            metadata,
             Column("client_id", Uuid, primary_key=True),
             Column("mutation_id", Uuid, primary_key=True),
             Column("user_id", Uuid, nullable=False),
             Column("result", JSON, nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False,
-                   server_default=func.current_timestamp()),
+            Column(
+                "created_at",
+                DateTime(timezone=True),
+                nullable=False,
+                server_default=func.current_timestamp(),
+            ),
         )
         self.evictions = Table(
-            "sync_evictions", metadata,
-            Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                   autoincrement=True),
+            "sync_evictions",
+            metadata,
+            Column(
+                "id",
+                BigInteger().with_variant(Integer, "sqlite"),
+                primary_key=True,
+                autoincrement=True,
+            ),
             Column("seq", BigInteger, nullable=False),
             Column("user_id", Uuid, nullable=False),
             Column("entity", String(50), nullable=False),
@@ -98,8 +111,13 @@ class ChangeFeed:
 
     # --- recording ---------------------------------------------------------------------------
 
-    def evict(self, session: AnySession, user_ids: Iterable[uuid.UUID], entity: str,
-              record_ids: Iterable[uuid.UUID]) -> None:
+    def evict(
+        self,
+        session: AnySession,
+        user_ids: Iterable[uuid.UUID],
+        entity: str,
+        record_ids: Iterable[uuid.UUID],
+    ) -> None:
         """Tell these users' devices, at their next pull, to drop these records."""
         pending = session.info.setdefault("sync_evictions", [])
         for user_id in user_ids:
@@ -122,16 +140,23 @@ class ChangeFeed:
             state = inspect(obj)
             if obj in session.new:
                 obj.field_versions = {
-                    attr.key: 1 for attr in state.mapper.column_attrs
-                    if attr.key not in FEED_COLUMNS and getattr(obj, attr.key) is not None}
+                    attr.key: 1
+                    for attr in state.mapper.column_attrs
+                    if attr.key not in FEED_COLUMNS and getattr(obj, attr.key) is not None
+                }
             else:
-                changed = [attr.key for attr in state.attrs
-                           if attr.key not in FEED_COLUMNS and attr.history.has_changes()]
+                changed = [
+                    attr.key
+                    for attr in state.attrs
+                    if attr.key not in FEED_COLUMNS and attr.history.has_changes()
+                ]
                 if not changed:
                     continue
                 next_version = (obj.version or 0) + 1
-                obj.field_versions = {**(obj.field_versions or {}),
-                                      **dict.fromkeys(changed, next_version)}
+                obj.field_versions = {
+                    **(obj.field_versions or {}),
+                    **dict.fromkeys(changed, next_version),
+                }
             if obj.id is None:  # the id comes from a column default, during this flush
                 session.info.setdefault("sync_new", []).append(obj)
             else:
@@ -151,12 +176,19 @@ class ChangeFeed:
             table = model.__table__
             id_list = list(ids)
             for start in range(0, len(id_list), 500):
-                session.execute(update(table).where(table.c.id.in_(id_list[start:start + 500]))
-                                .values(seq=seq))
+                session.execute(
+                    update(table)
+                    .where(table.c.id.in_(id_list[start : start + 500]))
+                    .values(seq=seq)
+                )
         if evictions:
-            session.execute(insert(self.evictions), [
-                {"seq": seq, "user_id": user_id, "entity": entity, "record_id": record_id}
-                for user_id, entity, record_id in evictions])
+            session.execute(
+                insert(self.evictions),
+                [
+                    {"seq": seq, "user_id": user_id, "entity": entity, "record_id": record_id}
+                    for user_id, entity, record_id in evictions
+                ],
+            )
 
     def _forget(self, session: Session) -> None:
         session.info.pop("sync_touched", None)
@@ -167,9 +199,12 @@ class ChangeFeed:
 
     def next_seq(self, session: AnySession) -> int:
         """The next number; its row lock is held until this transaction ends (see module doc)."""
-        taken = session.execute(update(self.state).where(self.state.c.id == 1)
-                                .values(seq=self.state.c.seq + 1)
-                                .returning(self.state.c.seq)).scalar()
+        taken = session.execute(
+            update(self.state)
+            .where(self.state.c.id == 1)
+            .values(seq=self.state.c.seq + 1)
+            .returning(self.state.c.seq)
+        ).scalar()
         if taken is None:  # a database whose counter row was never made (or was emptied)
             session.execute(insert(self.state).values(id=1, seq=1, purged_seq=0))
             return 1
@@ -177,12 +212,18 @@ class ChangeFeed:
 
     def must_reset(self, session: AnySession, user_id: uuid.UUID, since: int, upto: int) -> bool:
         ev = self.evictions.c
-        return session.execute(select(ev.id).where(
-            ev.user_id == user_id, ev.entity == RESET, ev.seq > since, ev.seq <= upto
-        ).limit(1)).first() is not None
+        return (
+            session.execute(
+                select(ev.id)
+                .where(ev.user_id == user_id, ev.entity == RESET, ev.seq > since, ev.seq <= upto)
+                .limit(1)
+            ).first()
+            is not None
+        )
 
     def high_water(self, session: AnySession) -> tuple[int, int]:
         """(the highest committed number, the number up to which history was purged)."""
-        row = session.execute(select(self.state.c.seq, self.state.c.purged_seq)
-                              .where(self.state.c.id == 1)).first()
+        row = session.execute(
+            select(self.state.c.seq, self.state.c.purged_seq).where(self.state.c.id == 1)
+        ).first()
         return (int(row.seq), int(row.purged_seq)) if row else (0, 0)

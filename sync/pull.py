@@ -33,17 +33,23 @@ def _after(seq_col: Any, id_col: Any, index: int, after: Position, after_id: Any
     return or_(seq_col > after.seq, and_(seq_col == after.seq, id_col > after_id))
 
 
-def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: Any,
-         cursor: Position | None, limit: int) -> PullResult:
+def pull(
+    session: AnySession,
+    registry: Registry,
+    feed: ChangeFeed,
+    principal: Any,
+    cursor: Position | None,
+    limit: int,
+) -> PullResult:
     high_water, purged = feed.high_water(session)
     held = max(cursor.seq, cursor.base) if cursor is not None else 0
     reset = cursor is not None and (
         held < purged  # tombstones it would need are gone
-        or feed.must_reset(session, registry.principal_id(principal), held, high_water))
+        or feed.must_reset(session, registry.principal_id(principal), held, high_water)
+    )
     if reset:
         cursor = None  # start again from nothing
-    elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(
-            registry.entities):
+    elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(registry.entities):
         return PullResult([], cursor.encode(), False, False)  # nothing committed since
     base = high_water if cursor is None else cursor.base
     candidates: list[tuple[SortKey, dict[str, Any]]] = []
@@ -53,22 +59,28 @@ def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: A
         if scope is None:
             continue
         model = entity.model
-        query = (select(model).where(scope, model.seq <= high_water)
-                 .options(defer(model.field_versions)))  # for merging, not for the wire
+        query = (
+            select(model).where(scope, model.seq <= high_water).options(defer(model.field_versions))
+        )  # for merging, not for the wire
         if cursor is None:
             query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
         else:
-            query = query.where(_after(model.seq, model.id, index, cursor, cursor.id),
-                                # deleted before this device's full sync began: never held
-                                or_(model.deleted_at.is_(None), model.seq > cursor.base))
+            query = query.where(
+                _after(model.seq, model.id, index, cursor, cursor.id),
+                # deleted before this device's full sync began: never held
+                or_(model.deleted_at.is_(None), model.seq > cursor.base),
+            )
         rows = list(session.scalars(query.order_by(model.seq, model.id).limit(limit + 1)))
         live = iter(entity.dump(principal, [r for r in rows if r.deleted_at is None]))
         for row in rows:
             deleted = row.deleted_at is not None
-            change: dict[str, Any] = {"entity": entity.name, "id": str(row.id),
-                                      "op": "delete" if deleted else "upsert",
-                                      "version": row.version,
-                                      "data": None if deleted else next(live)}
+            change: dict[str, Any] = {
+                "entity": entity.name,
+                "id": str(row.id),
+                "op": "delete" if deleted else "upsert",
+                "version": row.version,
+                "data": None if deleted else next(live),
+            }
             candidates.append(((row.seq, index, row.id.int), change))
 
     if cursor is not None:
@@ -76,15 +88,30 @@ def pull(session: AnySession, registry: Registry, feed: ChangeFeed, principal: A
         index = len(registry.entities)
         ev = feed.evictions.c
         after_id = cursor.id.int if cursor.id is not None else None
-        query = (select(ev.id, ev.seq, ev.entity, ev.record_id)
-                 .where(ev.user_id == registry.principal_id(principal), ev.seq <= high_water,
-                        ev.entity != RESET,
-                        _after(ev.seq, ev.id, index, cursor, after_id))
-                 .order_by(ev.seq, ev.id).limit(limit + 1))
+        query = (
+            select(ev.id, ev.seq, ev.entity, ev.record_id)
+            .where(
+                ev.user_id == registry.principal_id(principal),
+                ev.seq <= high_water,
+                ev.entity != RESET,
+                _after(ev.seq, ev.id, index, cursor, after_id),
+            )
+            .order_by(ev.seq, ev.id)
+            .limit(limit + 1)
+        )
         for row in session.execute(query):
-            candidates.append(((row.seq, index, row.id), {
-                "entity": row.entity, "id": str(row.record_id), "op": "evict",
-                "version": None, "data": None}))
+            candidates.append(
+                (
+                    (row.seq, index, row.id),
+                    {
+                        "entity": row.entity,
+                        "id": str(row.record_id),
+                        "op": "evict",
+                        "version": None,
+                        "data": None,
+                    },
+                )
+            )
 
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]

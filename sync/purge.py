@@ -14,8 +14,12 @@ from sync.feed import AnySession, ChangeFeed
 def _referencing(model: Any) -> list[Any]:
     """Columns elsewhere in the schema that point at `model`'s id."""
     table = model.__table__
-    return [fk.parent for other in table.metadata.tables.values()
-            for fk in other.foreign_keys if fk.column is table.c.id]
+    return [
+        fk.parent
+        for other in table.metadata.tables.values()
+        for fk in other.foreign_keys
+        if fk.column is table.c.id
+    ]
 
 
 def purge_tombstones(session: AnySession, feed: ChangeFeed, deleted_before: datetime) -> int:
@@ -28,8 +32,9 @@ def purge_tombstones(session: AnySession, feed: ChangeFeed, deleted_before: date
     for model in sorted(feed.models, key=lambda m: m.__tablename__):
         condition = [model.deleted_at < deleted_before]
         for column in _referencing(model):
-            condition.append(model.id.not_in(
-                select(column).where(column.is_not(None)).scalar_subquery()))
+            condition.append(
+                model.id.not_in(select(column).where(column.is_not(None)).scalar_subquery())
+            )
         top = session.execute(select(func.max(model.seq)).where(*condition)).scalar()
         if top is None:
             continue
@@ -38,8 +43,9 @@ def purge_tombstones(session: AnySession, feed: ChangeFeed, deleted_before: date
         newest_removed = max(newest_removed, int(top))
     _, purged = feed.high_water(session)
     if newest_removed > purged:
-        session.execute(update(feed.state).where(feed.state.c.id == 1)
-                        .values(purged_seq=newest_removed))
+        session.execute(
+            update(feed.state).where(feed.state.c.id == 1).values(purged_seq=newest_removed)
+        )
         # A device older than this starts over, so it needs no evictions from before it either.
         session.execute(delete(feed.evictions).where(feed.evictions.c.seq <= newest_removed))
     return removed

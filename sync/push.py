@@ -25,17 +25,23 @@ class MutationSchema(ma.Schema):
     entity = ma.fields.String(required=True, validate=ma.validate.Length(max=50))
     op = ma.fields.String(required=True, validate=ma.validate.OneOf(("upsert", "delete")))
     id = ma.fields.UUID(required=True)
-    base_version = ma.fields.Integer(allow_none=True, load_default=None,
-                                     validate=ma.validate.Range(min=0, max=2**62))
+    base_version = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Range(min=0, max=2**62),
+    )
     data = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
 
 
 class PushSchema(ma.Schema):
     client_id = ma.fields.UUID(required=True)
-    schema_version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0,
-                                                                                  max=10_000))
-    mutations = ma.fields.List(ma.fields.Nested(MutationSchema), required=True,
-                               validate=ma.validate.Length(max=1000))
+    schema_version = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=0, max=10_000)
+    )
+    mutations = ma.fields.List(
+        ma.fields.Nested(MutationSchema), required=True, validate=ma.validate.Length(max=1000)
+    )
 
 
 def _json_value(entity: SyncEntity, field: str, value: Any) -> Any:
@@ -46,8 +52,9 @@ def _json_value(entity: SyncEntity, field: str, value: Any) -> Any:
     return schema_field._serialize(value, field, None)
 
 
-def merge(entity: SyncEntity, record: Any, changes: dict[str, Any], base_version: int | None
-          ) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
+def merge(
+    entity: SyncEntity, record: Any, changes: dict[str, Any], base_version: int | None
+) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
     """(changes to apply, conflicts as (field, kept value, other value)) against `record`."""
     base = base_version or 0
     field_versions = record.field_versions or {}
@@ -73,8 +80,10 @@ def merge(entity: SyncEntity, record: Any, changes: dict[str, Any], base_version
 def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> dict[str, Any]:
     entity = registry.by_name.get(mutation["entity"])
     if entity is None:
-        raise Rejected(f"Unknown entity {mutation['entity']!r}; this app version may be too new "
-                       "or too old for the server.")
+        raise Rejected(
+            f"Unknown entity {mutation['entity']!r}; this app version may be too new "
+            "or too old for the server."
+        )
     writer = registry.writer
     record = writer.find(principal, entity.name, mutation["id"])
     if mutation["op"] == "delete":
@@ -87,21 +96,29 @@ def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> 
     try:
         data = entity.schema().load(mutation["data"], partial=record is not None)
     except ma.ValidationError as error:
-        raise Rejected("Some fields are not valid; see 'errors' for what to fix.",
-                       error.normalized_messages()) from error
+        raise Rejected(
+            "Some fields are not valid; see 'errors' for what to fix.", error.normalized_messages()
+        ) from error
     data.pop("id", None)
     if record is None:
         created = writer.create(principal, entity.name, {**data, "id": mutation["id"]})
         return {"status": "applied", "version": created.version}
     if record.deleted_at is not None:
-        raise Rejected("This record was deleted on another device; your change was not applied.",
-                       status=409)
+        raise Rejected(
+            "This record was deleted on another device; your change was not applied.", status=409
+        )
     changes, conflicts = merge(entity, record, data, mutation["base_version"])
     if changes:
         writer.update(principal, entity.name, record, changes)
     for field, kept, other in conflicts:
-        writer.record_conflict(principal, entity.name, record, field,
-                               _json_value(entity, field, kept), _json_value(entity, field, other))
+        writer.record_conflict(
+            principal,
+            entity.name,
+            record,
+            field,
+            _json_value(entity, field, kept),
+            _json_value(entity, field, other),
+        )
     status = "merged" if conflicts else "applied"
     result: dict[str, Any] = {"status": status, "version": record.version}
     if conflicts:
@@ -109,55 +126,227 @@ def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> 
     return result
 
 
-def push(session: AnySession, registry: Registry, feed: ChangeFeed, principal: Any,
-         client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Apply `mutations` in order; the caller commits. Returns one result per mutation."""
-    results = []
+def push(
+    session: AnySession,
+    registry: Registry,
+    feed: ChangeFeed,
+    principal: Any,
+    client_id: uuid.UUID,
+    mutations: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Apply `mutations` in order; the caller commits. Returns one result per mutation.
+
+    Consecutive mutations that create new records of one entity (the common case: contacts and
+    meetings logged offline) go to the application together, when it can take them together;
+    if that batch fails as a whole, they are applied one by one.
+    """
     table = feed.mutations
-    for mutation in mutations:
-        mutation_id = mutation["mutation_id"]
-        earlier = _earlier_result(session, table, client_id, mutation_id)
-        if earlier is not None:
-            results.append(earlier)
-            continue
-        savepoint = session.begin_nested()
-        try:
-            # Claim the id first: a concurrent push of the same mutation waits here for this
-            # one's commit, then fails the claim and reports the first result.
-            session.execute(insert(table).values(
-                client_id=client_id, mutation_id=mutation_id,
-                user_id=registry.principal_id(principal), result={}))
-        except IntegrityError:
-            savepoint.rollback()
-            results.append(_earlier_result(session, table, client_id, mutation_id) or {
-                "mutation_id": str(mutation_id), "status": "rejected",
-                "detail": "This mutation is being applied by another request; retry."})
-            continue
-        try:
-            outcome = _apply_one(registry, principal, mutation)
-            session.flush()
-        except Rejected as refusal:
-            savepoint.rollback()
-            rejected: dict[str, Any] = {"mutation_id": str(mutation_id), "status": "rejected",
-                                        "detail": refusal.detail}
-            if refusal.errors:
-                rejected["errors"] = refusal.errors
-            results.append(rejected)
-            continue
-        outcome = {"mutation_id": str(mutation_id), **outcome}
-        session.execute(update(table).where(
-            table.c.client_id == client_id, table.c.mutation_id == mutation_id
-        ).values(result=outcome))
-        savepoint.commit()
-        results.append(outcome)
+    earlier = _earlier_results(session, table, client_id, [m["mutation_id"] for m in mutations])
+    new_records = _new_records(registry, principal, mutations)
+    done: set[tuple[str, uuid.UUID]] = set()  # records this push has already written
+    results: list[dict[str, Any]] = []
+    position = 0
+    while position < len(mutations):
+        run = _creation_run(mutations, position, earlier, new_records, done)
+        batch = (
+            _apply_creations(session, registry, principal, client_id, table, run)
+            if len(run) > 1
+            else None
+        )
+        if batch is None:
+            run = mutations[position : position + 1]
+            mutation = run[0]
+            batch = [
+                earlier.get(mutation["mutation_id"])
+                or _apply_single(session, registry, principal, client_id, table, mutation)
+            ]
+        results.extend(batch)
+        done.update((m["entity"], m["id"]) for m in run)
+        position += len(run)
     return results
 
 
-def _earlier_result(session: AnySession, table: Any, client_id: uuid.UUID,
-                    mutation_id: uuid.UUID) -> dict[str, Any] | None:
-    earlier = session.execute(select(table.c.result).where(
-        table.c.client_id == client_id, table.c.mutation_id == mutation_id)).scalar()
-    if not earlier:
+def _earlier_results(
+    session: AnySession, table: Any, client_id: uuid.UUID, mutation_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """First results of mutations this client sent before, as `duplicate` answers."""
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for start in range(0, len(mutation_ids), 500):
+        rows = session.execute(
+            select(table.c.mutation_id, table.c.result).where(
+                table.c.client_id == client_id,
+                table.c.mutation_id.in_(mutation_ids[start : start + 500]),
+            )
+        )
+        for mutation_id, result in rows:
+            if result:
+                found[mutation_id] = {
+                    **result,
+                    "mutation_id": str(mutation_id),
+                    "status": "duplicate",
+                    "original_status": result["status"],
+                }
+    return found
+
+
+def _new_records(
+    registry: Registry, principal: Any, mutations: list[dict[str, Any]]
+) -> set[tuple[str, uuid.UUID]]:
+    """(entity, id) of upserts naming a record the user cannot find: candidates to create."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for m in mutations:
+        if m["op"] == "upsert" and m["entity"] in registry.by_name:
+            wanted.setdefault(m["entity"], set()).add(m["id"])
+    found_many = getattr(registry.writer, "find_many", None)
+    if found_many is None:
+        return set()
+    new: set[tuple[str, uuid.UUID]] = set()
+    for entity, ids in wanted.items():
+        existing = found_many(principal, entity, ids)
+        new.update((entity, i) for i in ids - existing)
+    return new
+
+
+def _creation_run(
+    mutations: list[dict[str, Any]],
+    start: int,
+    earlier: dict[uuid.UUID, dict[str, Any]],
+    new_records: set[tuple[str, uuid.UUID]],
+    done: set[tuple[str, uuid.UUID]],
+) -> list[dict[str, Any]]:
+    """The longest run from `start` of first-time creations of one entity."""
+    run: list[dict[str, Any]] = []
+    keys: set[tuple[str, uuid.UUID]] = set()
+    mutation_ids: set[uuid.UUID] = set()
+    for m in mutations[start:]:
+        key = (m["entity"], m["id"])
+        if (
+            m["op"] != "upsert"
+            or m["mutation_id"] in earlier
+            or key not in new_records
+            or key in done
+            or key in keys
+            or m["mutation_id"] in mutation_ids
+            or (run and m["entity"] != run[0]["entity"])
+        ):
+            break
+        run.append(m)
+        keys.add(key)
+        mutation_ids.add(m["mutation_id"])
+    return run
+
+
+def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:
+    rejected: dict[str, Any] = {
+        "mutation_id": str(mutation_id),
+        "status": "rejected",
+        "detail": refusal.detail,
+    }
+    if refusal.errors:
+        rejected["errors"] = refusal.errors
+    return rejected
+
+
+def _apply_creations(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    run: list[dict[str, Any]],
+) -> list[dict[str, Any]] | None:
+    """Create a run of new records together; None if the application can't, or the batch
+    failed as a whole (then nothing of it was written)."""
+    create_many = getattr(registry.writer, "create_many", None)
+    if create_many is None:
         return None
-    return {**earlier, "mutation_id": str(mutation_id), "status": "duplicate",
-            "original_status": earlier["status"]}
+    entity = registry.by_name[run[0]["entity"]]
+    results: list[dict[str, Any] | None] = [None] * len(run)
+    items: list[tuple[int, dict[str, Any]]] = []
+    for index, mutation in enumerate(run):
+        try:
+            data = entity.schema().load(mutation["data"])
+        except ma.ValidationError as error:
+            results[index] = _rejection(
+                mutation["mutation_id"],
+                Rejected(
+                    "Some fields are not valid; see 'errors' for what to fix.",
+                    error.normalized_messages(),
+                ),
+            )
+            continue
+        items.append((index, {**data, "id": mutation["id"]}))
+    savepoint = session.begin_nested()
+    try:
+        outcomes = create_many(principal, entity.name, [data for _, data in items]) if items else []
+        log = []
+        for (index, _), outcome in zip(items, outcomes, strict=True):
+            mutation_id = run[index]["mutation_id"]
+            if isinstance(outcome, Rejected):
+                results[index] = _rejection(mutation_id, outcome)
+                continue
+            result = {
+                "mutation_id": str(mutation_id),
+                "status": "applied",
+                "version": outcome.version,
+            }
+            results[index] = result
+            log.append(
+                {
+                    "client_id": client_id,
+                    "mutation_id": mutation_id,
+                    "user_id": registry.principal_id(principal),
+                    "result": result,
+                }
+            )
+        if log:
+            session.execute(insert(table), log)
+    except (Rejected, IntegrityError):
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return [r for r in results if r is not None]
+
+
+def _apply_single(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    mutation: dict[str, Any],
+) -> dict[str, Any]:
+    mutation_id = mutation["mutation_id"]
+    savepoint = session.begin_nested()
+    try:
+        # Claim the id first: a concurrent push of the same mutation waits here for this
+        # one's commit, then fails the claim and reports the first result.
+        session.execute(
+            insert(table).values(
+                client_id=client_id,
+                mutation_id=mutation_id,
+                user_id=registry.principal_id(principal),
+                result={},
+            )
+        )
+    except IntegrityError:
+        savepoint.rollback()
+        return _earlier_results(session, table, client_id, [mutation_id]).get(mutation_id) or {
+            "mutation_id": str(mutation_id),
+            "status": "rejected",
+            "detail": "This mutation is being applied by another request; retry.",
+        }
+    try:
+        outcome = _apply_one(registry, principal, mutation)
+        session.flush()
+    except Rejected as refusal:
+        savepoint.rollback()
+        return _rejection(mutation_id, refusal)
+    outcome = {"mutation_id": str(mutation_id), **outcome}
+    session.execute(
+        update(table)
+        .where(table.c.client_id == client_id, table.c.mutation_id == mutation_id)
+        .values(result=outcome)
+    )
+    savepoint.commit()
+    return outcome

@@ -13,14 +13,15 @@ from sqlalchemy import ColumnElement
 # Merge rules for a field both sides changed since the client's base version:
 CLIENT_WINS = "client_wins"  # the later arrival at the server wins (the server's clock decides)
 SERVER_WINS = "server_wins"  # what the server has stays
-SET_WINS = "set_wins"        # a value beats null (a step ticked off stays ticked off)
+SET_WINS = "set_wins"  # a value beats null (a step ticked off stays ticked off)
 
 
 class Rejected(Exception):  # noqa: N818 - a result, not an accident
     """A mutation the application refuses, with words a person can act on."""
 
-    def __init__(self, detail: str, errors: Mapping[str, Any] | None = None,
-                 status: int = 422) -> None:
+    def __init__(
+        self, detail: str, errors: Mapping[str, Any] | None = None, status: int = 422
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
@@ -34,13 +35,19 @@ class Writer(Protocol):
 
     def create(self, principal: Any, entity: str, data: dict[str, Any]) -> Any: ...
 
-    def update(self, principal: Any, entity: str, record: Any,
-               changes: dict[str, Any]) -> Any: ...
+    def update(self, principal: Any, entity: str, record: Any, changes: dict[str, Any]) -> Any: ...
 
     def delete(self, principal: Any, entity: str, record: Any) -> None: ...
 
-    def record_conflict(self, principal: Any, entity: str, record: Any, field: str,
-                        kept_value: Any, other_value: Any) -> None: ...
+    def record_conflict(
+        self,
+        principal: Any,
+        entity: str,
+        record: Any,
+        field: str,
+        kept_value: Any,
+        other_value: Any,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,9 @@ class SyncEntity:
 class Registry:
     """The synced entities in a fixed order (the order is part of the cursor)."""
 
-    def __init__(self, entities: list[SyncEntity], writer: Writer,
-                 principal_id: Callable[[Any], uuid.UUID]) -> None:
+    def __init__(
+        self, entities: list[SyncEntity], writer: Writer, principal_id: Callable[[Any], uuid.UUID]
+    ) -> None:
         self.entities = list(entities)
         self.by_name = {e.name: e for e in self.entities}
         self.writer = writer

@@ -35,12 +35,14 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
-        "JWT_SECRET_KEY": "test-jwt-secret-key-that-is-long-enough-for-hs256",
-        "TESTING": True,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+            "JWT_SECRET_KEY": "test-jwt-secret-key-that-is-long-enough-for-hs256",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -79,8 +81,9 @@ def login(client: FlaskClient) -> Any:
     """login(user) -> headers with a bearer access token for that user."""
 
     def _login(user: Any) -> dict[str, str]:
-        response = client.post("/api/v1/auth/login",
-                               json={"email": user.email, "password": Factory.PASSWORD})
+        response = client.post(
+            "/api/v1/auth/login", json={"email": user.email, "password": Factory.PASSWORD}
+        )
         assert response.status_code == 200, response.json
         return {"Authorization": f"Bearer {response.json['access_token']}"}
 

@@ -35,11 +35,27 @@ from tests.factories import Factory, valid_org_number
 API = "/api/v1"
 ROLES = ("anonymous", "specialist", "supervisor", "participant", "admin")
 # The person who plays each role in the matrix.
-PLAYER = {"anonymous": "anonymous", "specialist": "js1", "supervisor": "sup_a",
-          "participant": "p1", "admin": "admin"}
-ENTITY_NAMES = ("participants", "consents", "career_profiles", "employers", "employer_contacts",
-                "meetings", "team_meetings", "job_matches", "plan_goals", "plan_steps",
-                "week_reviews", "conflicts")
+PLAYER = {
+    "anonymous": "anonymous",
+    "specialist": "js1",
+    "supervisor": "sup_a",
+    "participant": "p1",
+    "admin": "admin",
+}
+ENTITY_NAMES = (
+    "participants",
+    "consents",
+    "career_profiles",
+    "employers",
+    "employer_contacts",
+    "meetings",
+    "team_meetings",
+    "job_matches",
+    "plan_goals",
+    "plan_steps",
+    "week_reviews",
+    "conflicts",
+)
 # Tables that hold accounts and sign-ins: kept across the module, so tokens stay valid.
 ACCOUNT_TABLES = {"teams", "users", "token_families", "refresh_tokens"}
 PROBLEM = "application/problem+json"
@@ -76,7 +92,7 @@ class World:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.client = app.test_client()
-        self.ids: dict[str, uuid.UUID] = {}       # person or team -> id
+        self.ids: dict[str, uuid.UUID] = {}  # person or team -> id
         self.emails: dict[str, str] = {}
         self.headers: dict[str, dict[str, str]] = {"anonymous": {}}
         self.rec: dict[str, dict[str, uuid.UUID]] = {}  # caseload -> entity -> id
@@ -87,11 +103,17 @@ class World:
             f = Factory()
             team_a, team_b = f.team(f"Team A {new_id()}"), f.team(f"Team B {new_id()}")
             self.ids["team_a"], self.ids["team_b"] = team_a.id, team_b.id
-            people = {"sup_a": ("supervisor", team_a), "js1": ("specialist", team_a),
-                      "js2": ("specialist", team_a), "p1": ("participant", team_a),
-                      "p2": ("participant", team_a), "admin": ("admin", None),
-                      "sup_b": ("supervisor", team_b), "js_b": ("specialist", team_b),
-                      "p_b": ("participant", team_b)}
+            people = {
+                "sup_a": ("supervisor", team_a),
+                "js1": ("specialist", team_a),
+                "js2": ("specialist", team_a),
+                "p1": ("participant", team_a),
+                "p2": ("participant", team_a),
+                "admin": ("admin", None),
+                "sup_b": ("supervisor", team_b),
+                "js_b": ("specialist", team_b),
+                "p_b": ("participant", team_b),
+            }
             for name, (role, team) in people.items():
                 user = f.user(role, team=team)
                 self.ids[name], self.emails[name] = user.id, user.email
@@ -103,17 +125,25 @@ class World:
         return next(self._numbers)
 
     def sign_in(self, name: str) -> dict[str, Any]:
-        response = self.client.post(f"{API}/auth/login", json={
-            "email": self.emails[name], "password": Factory.PASSWORD})
+        response = self.client.post(
+            f"{API}/auth/login", json={"email": self.emails[name], "password": Factory.PASSWORD}
+        )
         assert response.status_code == 200, response.json
         body = response.json
         assert body is not None
         return {**body, "headers": {"Authorization": f"Bearer {body['access_token']}"}}
 
-    def call(self, who: str, method: str, url: str, json: Any = None,
-             headers: dict[str, str] | None = None) -> TestResponse:
-        response = self.client.open(url, method=method, json=json,
-                                    headers=self.headers[who] if headers is None else headers)
+    def call(
+        self,
+        who: str,
+        method: str,
+        url: str,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> TestResponse:
+        response = self.client.open(
+            url, method=method, json=json, headers=self.headers[who] if headers is None else headers
+        )
         # A refused write was rolled back; only a write that went through dirties the world.
         if method != "GET" and (response.status_code < 400 or response.status_code >= 500):
             self.dirty = True
@@ -139,8 +169,12 @@ class World:
 
             team_a = SimpleNamespace(id=self.ids["team_a"])
             team_b = SimpleNamespace(id=self.ids["team_b"])
-            ea, ea2, ea3 = (f.employer(team_a, notes="Sjefen liker kaffe", phone="22334455",
-                                       contact_person="Kari") for _ in range(3))
+            ea, ea2, ea3 = (
+                f.employer(
+                    team_a, notes="Sjefen liker kaffe", phone="22334455", contact_person="Kari"
+                )
+                for _ in range(3)
+            )
             eb = f.employer(team_b, notes="Ring før lunsj")
             self.rec = {
                 "A1": self._caseload(f, user("js1"), user("sup_a"), self.ids["p1"], ea),
@@ -149,7 +183,7 @@ class World:
             }
             self.extra = {
                 "P3": f.participant(user("js1")).id,  # on js1's caseload, no career profile
-                "EA3": ea3.id,                         # a team A employer nobody matched yet
+                "EA3": ea3.id,  # a team A employer nobody matched yet
                 "conflict_sup_a": f.conflict(user("sup_a")).id,
                 "conflict_p1": f.conflict(user("p1")).id,
             }
@@ -157,23 +191,32 @@ class World:
             db.session.remove()
 
     @staticmethod
-    def _caseload(f: Factory, specialist: User, supervisor: User, login_id: uuid.UUID,
-                  employer: Any) -> dict[str, uuid.UUID]:
+    def _caseload(
+        f: Factory, specialist: User, supervisor: User, login_id: uuid.UUID, employer: Any
+    ) -> dict[str, uuid.UUID]:
         """One participant with a row of every entity, all of it `specialist`'s work."""
-        p = f.participant(specialist, user_id=login_id, phone="+47 912 34 567",
-                          email=f"deltaker{new_id().hex[:8]}@example.no")
+        p = f.participant(
+            specialist,
+            user_id=login_id,
+            phone="+47 912 34 567",
+            email=f"deltaker{new_id().hex[:8]}@example.no",
+        )
         goal = f.goal(p, description="Vil jobbe med mennesker")
         consent = f.consent(p)
         consent.note = "Samtykke gitt muntlig"
         return {
             "participants": p.id,
             "consents": consent.id,
-            "career_profiles": f.career_profile(p, strengths="Punktlig",
-                                                work_history="Butikk").id,
+            "career_profiles": f.career_profile(p, strengths="Punktlig", work_history="Butikk").id,
             "employers": employer.id,
             "employer_contacts": f.employer_contact(
-                specialist, employer, participant_id=p.id, notes="Sjefen var positiv",
-                outcome="Nytt møte", purpose="Presentere deltaker").id,
+                specialist,
+                employer,
+                participant_id=p.id,
+                notes="Sjefen var positiv",
+                outcome="Nytt møte",
+                purpose="Presentere deltaker",
+            ).id,
             "meetings": f.meeting(p, notes="Fortalte om angst", agreed_next_steps="CV").id,
             "team_meetings": f.team_meeting(specialist, notes="Drøftet saker").id,
             "job_matches": f.job_match(p, employer, notes="Ønsker deltid").id,
@@ -206,115 +249,103 @@ def _fresh_records(world: World) -> None:
 # --- The table ---------------------------------------------------------------------------
 
 
-def row(anonymous: int, specialist: int, supervisor: int, participant: int,
-        admin: int) -> dict[str, int]:
-    return {"anonymous": anonymous, "specialist": specialist, "supervisor": supervisor,
-            "participant": participant, "admin": admin}
+def row(
+    anonymous: int, specialist: int, supervisor: int, participant: int, admin: int
+) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "specialist": specialist,
+        "supervisor": supervisor,
+        "participant": participant,
+        "admin": admin,
+    }
 
 
 # Item routes act on a record of js1's caseload (P1's, js1's own, or team A's employer).
 #                                                         anon spec  sup  part admin
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
-    ("POST", "/api/v1/auth/login"):                        row(401, 200, 200, 200, 200),
-    ("POST", "/api/v1/auth/refresh"):                      row(401, 200, 200, 200, 200),
-    ("POST", "/api/v1/auth/logout"):                       row(401, 204, 204, 204, 204),
-    ("GET", "/api/v1/auth/me"):                            row(401, 200, 200, 200, 200),
-
+    ("POST", "/api/v1/auth/login"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/refresh"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/logout"): row(401, 204, 204, 204, 204),
+    ("GET", "/api/v1/auth/me"): row(401, 200, 200, 200, 200),
     # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
-    ("POST", "/api/v1/sync/push"):                         row(401, 200, 200, 200, 200),
-    ("GET", "/api/v1/sync/pull"):                          row(401, 200, 200, 200, 200),
-
-    ("GET", "/api/v1/participants"):                       row(401, 200, 200, 200, 200),
-    ("POST", "/api/v1/participants"):                      row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/participants/<uuid:record_id>"):      row(401, 200, 200, 200, 200),
-    ("PATCH", "/api/v1/participants/<uuid:record_id>"):    row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/participants/<uuid:record_id>"):   row(401, 204, 403, 403, 403),
-    ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"):
-                                                           row(401, 403, 403, 403, 200),
-
-    ("GET", "/api/v1/consents"):                           row(401, 200, 200, 403, 403),
-    ("POST", "/api/v1/consents"):                          row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/consents/<uuid:record_id>"):          row(401, 200, 200, 403, 403),
-    ("PATCH", "/api/v1/consents/<uuid:record_id>"):        row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/consents/<uuid:record_id>"):       row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/career_profiles"):                    row(401, 200, 200, 403, 403),
-    ("POST", "/api/v1/career_profiles"):                   row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/career_profiles/<uuid:record_id>"):   row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/sync/push"): row(401, 200, 200, 200, 200),
+    ("GET", "/api/v1/sync/pull"): row(401, 200, 200, 200, 200),
+    ("GET", "/api/v1/participants"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/participants"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 200, 200, 200),
+    ("PATCH", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/participants/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"): row(401, 403, 403, 403, 200),
+    ("GET", "/api/v1/consents"): row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/consents"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/consents/<uuid:record_id>"): row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/consents/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/consents/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/career_profiles"): row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/career_profiles"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/career_profiles/<uuid:record_id>"): row(401, 200, 200, 403, 403),
     ("PATCH", "/api/v1/career_profiles/<uuid:record_id>"): row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/career_profiles/<uuid:record_id>"):row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/employers"):                          row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/employers"):                         row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/employers/<uuid:record_id>"):         row(401, 200, 200, 200, 403),
-    ("PATCH", "/api/v1/employers/<uuid:record_id>"):       row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/employers/<uuid:record_id>"):      row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/employer_contacts"):                  row(401, 200, 200, 403, 403),
-    ("POST", "/api/v1/employer_contacts"):                 row(401, 201, 403, 403, 403),
+    ("DELETE", "/api/v1/career_profiles/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/employers"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/employers"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/employers/<uuid:record_id>"): row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/employers/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/employers/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/employer_contacts"): row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/employer_contacts"): row(401, 201, 403, 403, 403),
     ("GET", "/api/v1/employer_contacts/<uuid:record_id>"): row(401, 200, 200, 403, 403),
-    ("PATCH", "/api/v1/employer_contacts/<uuid:record_id>"):
-                                                           row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/employer_contacts/<uuid:record_id>"):
-                                                           row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/meetings"):                           row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/meetings"):                          row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/meetings/<uuid:record_id>"):          row(401, 200, 200, 200, 403),
-    ("PATCH", "/api/v1/meetings/<uuid:record_id>"):        row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/meetings/<uuid:record_id>"):       row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/team_meetings"):                      row(401, 200, 200, 403, 403),
-    ("POST", "/api/v1/team_meetings"):                     row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/team_meetings/<uuid:record_id>"):     row(401, 200, 200, 403, 403),
-    ("PATCH", "/api/v1/team_meetings/<uuid:record_id>"):   row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/team_meetings/<uuid:record_id>"):  row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/job_matches"):                        row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/job_matches"):                       row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/job_matches/<uuid:record_id>"):       row(401, 200, 200, 200, 403),
-    ("PATCH", "/api/v1/job_matches/<uuid:record_id>"):     row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/job_matches/<uuid:record_id>"):    row(401, 204, 403, 403, 403),
-
-    ("GET", "/api/v1/plan_goals"):                         row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/plan_goals"):                        row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/plan_goals/<uuid:record_id>"):        row(401, 200, 200, 200, 403),
-    ("PATCH", "/api/v1/plan_goals/<uuid:record_id>"):      row(401, 200, 403, 403, 403),
-    ("DELETE", "/api/v1/plan_goals/<uuid:record_id>"):     row(401, 204, 403, 403, 403),
-
+    ("PATCH", "/api/v1/employer_contacts/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/employer_contacts/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/meetings"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/meetings"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/meetings/<uuid:record_id>"): row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/meetings/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/meetings/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/team_meetings"): row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/team_meetings"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/team_meetings/<uuid:record_id>"): row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/team_meetings/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/team_meetings/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/job_matches"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/job_matches"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/job_matches/<uuid:record_id>"): row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/job_matches/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/job_matches/<uuid:record_id>"): row(401, 204, 403, 403, 403),
+    ("GET", "/api/v1/plan_goals"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/plan_goals"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/plan_goals/<uuid:record_id>"): row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/plan_goals/<uuid:record_id>"): row(401, 200, 403, 403, 403),
+    ("DELETE", "/api/v1/plan_goals/<uuid:record_id>"): row(401, 204, 403, 403, 403),
     # The participant's PATCH body is {"done_at": ...}: ticking off a step.
-    ("GET", "/api/v1/plan_steps"):                         row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/plan_steps"):                        row(401, 201, 403, 403, 403),
-    ("GET", "/api/v1/plan_steps/<uuid:record_id>"):        row(401, 200, 200, 200, 403),
-    ("PATCH", "/api/v1/plan_steps/<uuid:record_id>"):      row(401, 200, 403, 200, 403),
-    ("DELETE", "/api/v1/plan_steps/<uuid:record_id>"):     row(401, 204, 403, 403, 403),
-
+    ("GET", "/api/v1/plan_steps"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/plan_steps"): row(401, 201, 403, 403, 403),
+    ("GET", "/api/v1/plan_steps/<uuid:record_id>"): row(401, 200, 200, 200, 403),
+    ("PATCH", "/api/v1/plan_steps/<uuid:record_id>"): row(401, 200, 403, 200, 403),
+    ("DELETE", "/api/v1/plan_steps/<uuid:record_id>"): row(401, 204, 403, 403, 403),
     # js1 reads the reviews of their own weeks; the supervisor writes them.
-    ("GET", "/api/v1/week_reviews"):                       row(401, 200, 200, 403, 403),
-    ("POST", "/api/v1/week_reviews"):                      row(401, 403, 201, 403, 403),
-    ("GET", "/api/v1/week_reviews/<uuid:record_id>"):      row(401, 200, 200, 403, 403),
-    ("PATCH", "/api/v1/week_reviews/<uuid:record_id>"):    row(401, 403, 200, 403, 403),
-    ("DELETE", "/api/v1/week_reviews/<uuid:record_id>"):   row(401, 403, 204, 403, 403),
-
+    ("GET", "/api/v1/week_reviews"): row(401, 200, 200, 403, 403),
+    ("POST", "/api/v1/week_reviews"): row(401, 403, 201, 403, 403),
+    ("GET", "/api/v1/week_reviews/<uuid:record_id>"): row(401, 200, 200, 403, 403),
+    ("PATCH", "/api/v1/week_reviews/<uuid:record_id>"): row(401, 403, 200, 403, 403),
+    ("DELETE", "/api/v1/week_reviews/<uuid:record_id>"): row(401, 403, 204, 403, 403),
     # Conflicts are each person's own; nobody creates or deletes one through REST.
     # The item is js1's conflict: another person does not see it at all.
-    ("GET", "/api/v1/conflicts"):                          row(401, 200, 200, 200, 403),
-    ("POST", "/api/v1/conflicts"):                         row(401, 403, 403, 403, 403),
-    ("GET", "/api/v1/conflicts/<uuid:record_id>"):         row(401, 200, 404, 404, 403),
-    ("PATCH", "/api/v1/conflicts/<uuid:record_id>"):       row(401, 200, 404, 404, 403),
-    ("DELETE", "/api/v1/conflicts/<uuid:record_id>"):      row(401, 403, 404, 404, 403),
-
+    ("GET", "/api/v1/conflicts"): row(401, 200, 200, 200, 403),
+    ("POST", "/api/v1/conflicts"): row(401, 403, 403, 403, 403),
+    ("GET", "/api/v1/conflicts/<uuid:record_id>"): row(401, 200, 404, 404, 403),
+    ("PATCH", "/api/v1/conflicts/<uuid:record_id>"): row(401, 200, 404, 404, 403),
+    ("DELETE", "/api/v1/conflicts/<uuid:record_id>"): row(401, 403, 404, 404, 403),
     # The item is team A; a participant sees the name of their own team.
-    ("GET", "/api/v1/teams"):                              row(401, 200, 200, 200, 200),
-    ("POST", "/api/v1/teams"):                             row(401, 403, 403, 403, 201),
-    ("GET", "/api/v1/teams/<uuid:team_id>"):               row(401, 200, 200, 200, 200),
-    ("PATCH", "/api/v1/teams/<uuid:team_id>"):             row(401, 403, 403, 403, 200),
-
+    ("GET", "/api/v1/teams"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/teams"): row(401, 403, 403, 403, 201),
+    ("GET", "/api/v1/teams/<uuid:team_id>"): row(401, 200, 200, 200, 200),
+    ("PATCH", "/api/v1/teams/<uuid:team_id>"): row(401, 403, 403, 403, 200),
     # The item is js1's account.
-    ("GET", "/api/v1/users"):                              row(401, 200, 200, 403, 200),
-    ("POST", "/api/v1/users"):                             row(401, 403, 403, 403, 201),
-    ("GET", "/api/v1/users/<uuid:user_id>"):               row(401, 200, 200, 403, 200),
-    ("PATCH", "/api/v1/users/<uuid:user_id>"):             row(401, 403, 403, 403, 200),
+    ("GET", "/api/v1/users"): row(401, 200, 200, 403, 200),
+    ("POST", "/api/v1/users"): row(401, 403, 403, 403, 201),
+    ("GET", "/api/v1/users/<uuid:user_id>"): row(401, 200, 200, 403, 200),
+    ("PATCH", "/api/v1/users/<uuid:user_id>"): row(401, 403, 403, 403, 200),
 }
 
 
@@ -325,25 +356,35 @@ def _post_body(world: World, entity: str) -> dict[str, Any]:
     a1 = world.rec["A1"]
     p1 = str(a1["participants"])
     return {
-        "participants": {"first_name": "Ola", "last_name": "Nordmann",
-                         "enrolled_on": "2026-10-01"},
+        "participants": {"first_name": "Ola", "last_name": "Nordmann", "enrolled_on": "2026-10-01"},
         "consents": {"participant_id": p1, "counterpart": "nav", "granted": True},
         "career_profiles": {"participant_id": str(world.extra["P3"]), "strengths": "Blid"},
-        "employers": {"name": f"Ny Bedrift {world.number()} AS",
-                      "org_number": valid_org_number(700_000 + world.number())},
-        "employer_contacts": {"employer_id": str(a1["employers"]), "contacted_at": SOME_TIME,
-                              "mode": "phone", "purpose": "Bli kjent"},
-        "meetings": {"participant_id": p1, "starts_at": SOME_TIME, "duration_minutes": 45,
-                     "setting": "community", "kind": "job_search"},
-        "team_meetings": {"starts_at": SOME_TIME, "duration_minutes": 60,
-                          "kind": "treatment_team"},
-        "job_matches": {"participant_id": p1, "employer_id": str(a1["employers"]),
-                        "job_title": "Lagermedarbeider"},
+        "employers": {
+            "name": f"Ny Bedrift {world.number()} AS",
+            "org_number": valid_org_number(700_000 + world.number()),
+        },
+        "employer_contacts": {
+            "employer_id": str(a1["employers"]),
+            "contacted_at": SOME_TIME,
+            "mode": "phone",
+            "purpose": "Bli kjent",
+        },
+        "meetings": {
+            "participant_id": p1,
+            "starts_at": SOME_TIME,
+            "duration_minutes": 45,
+            "setting": "community",
+            "kind": "job_search",
+        },
+        "team_meetings": {"starts_at": SOME_TIME, "duration_minutes": 60, "kind": "treatment_team"},
+        "job_matches": {
+            "participant_id": p1,
+            "employer_id": str(a1["employers"]),
+            "job_title": "Lagermedarbeider",
+        },
         "plan_goals": {"participant_id": p1, "title": "Jobb på lager"},
-        "plan_steps": {"participant_id": p1, "title": "Ringe bedriften",
-                       "owner": "participant"},
-        "week_reviews": {"specialist_id": str(world.ids["js1"]), "iso_year": 2026,
-                         "iso_week": 46},
+        "plan_steps": {"participant_id": p1, "title": "Ringe bedriften", "owner": "participant"},
+        "week_reviews": {"specialist_id": str(world.ids["js1"]), "iso_year": 2026, "iso_week": 46},
         "conflicts": {},
     }[entity]
 
@@ -378,10 +419,12 @@ def item_id(world: World, rule: str) -> uuid.UUID:
 
 
 def fill(rule: str, record_id: uuid.UUID) -> str:
-    return (rule.replace("<uuid:record_id>", str(record_id))
-            .replace("<uuid:participant_id>", str(record_id))
-            .replace("<uuid:team_id>", str(record_id))
-            .replace("<uuid:user_id>", str(record_id)))
+    return (
+        rule.replace("<uuid:record_id>", str(record_id))
+        .replace("<uuid:participant_id>", str(record_id))
+        .replace("<uuid:team_id>", str(record_id))
+        .replace("<uuid:user_id>", str(record_id))
+    )
 
 
 def body_for(world: World, method: str, rule: str) -> Any:
@@ -397,9 +440,13 @@ def body_for(world: World, method: str, rule: str) -> Any:
     if rule.startswith(f"{API}/teams/"):
         return {"name": f"Team A {world.number()} {new_id()}"}
     if rule == f"{API}/users":
-        return {"email": f"ny{world.number()}.{new_id().hex[:8]}@test.no", "name": "Ny Bruker",
-                "role": "specialist", "team_id": str(world.ids["team_a"]),
-                "password": "hemmelig-passord"}
+        return {
+            "email": f"ny{world.number()}.{new_id().hex[:8]}@test.no",
+            "name": "Ny Bruker",
+            "role": "specialist",
+            "team_id": str(world.ids["team_a"]),
+            "password": "hemmelig-passord",
+        }
     if rule.startswith(f"{API}/users/"):
         return {"name": "Jobbspesialist En"}
     if method == "POST":
@@ -431,9 +478,12 @@ def request_as(world: World, role: str, method: str, rule: str) -> TestResponse:
 
 
 def api_routes(app: Flask) -> set[tuple[str, str]]:
-    return {(method, rule.rule) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith(f"{API}/")
-            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(f"{API}/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
 
 
 def assert_problem(response: TestResponse, status: int) -> None:
@@ -461,8 +511,11 @@ def test_every_entity_has_its_five_routes_in_the_table() -> None:
             assert (method, f"{API}/{entity}/<uuid:record_id>") in EXPECTED
 
 
-MATRIX = [pytest.param(role, method, rule, expected[role], id=f"{role} {method} {rule}")
-          for (method, rule), expected in EXPECTED.items() for role in ROLES]
+MATRIX = [
+    pytest.param(role, method, rule, expected[role], id=f"{role} {method} {rule}")
+    for (method, rule), expected in EXPECTED.items()
+    for role in ROLES
+]
 
 
 @pytest.mark.parametrize(("role", "method", "rule", "expected"), MATRIX)
@@ -470,7 +523,8 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
     response = request_as(world, role, method, rule)
     assert response.status_code == expected, (
         f"{role} {method} {rule}: expected {expected}, got {response.status_code} "
-        f"{response.get_data(as_text=True)[:500]}")
+        f"{response.get_data(as_text=True)[:500]}"
+    )
     if expected >= 400:
         assert_problem(response, expected)
     elif rule.startswith(f"{API}/auth/") and expected == 200:
@@ -487,15 +541,21 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
         if method == "PATCH" or rule.endswith("/transfer"):
             assert body["id"] == str(item_id(world, rule))
     elif method == "GET" and "<" not in rule and not rule.startswith(f"{API}/auth/"):
-        assert isinstance(response.json, list) and response.json, \
+        assert isinstance(response.json, list) and response.json, (
             f"{role} may list {rule} but got nothing: the world has rows for them"
+        )
 
 
 # --- Outsiders: a record that exists answers exactly like one that does not ---------------
 
 # What a participant cannot read at all: they get 403 for the route whatever the id.
-PARTICIPANT_CANNOT_READ = {"consents", "career_profiles", "employer_contacts", "team_meetings",
-                           "week_reviews"}
+PARTICIPANT_CANNOT_READ = {
+    "consents",
+    "career_profiles",
+    "employer_contacts",
+    "team_meetings",
+    "week_reviews",
+}
 # js1's colleague in team A shares the team's employers, and nothing else of js1's.
 COLLEAGUE_SHARES = {"employers"}
 
@@ -526,7 +586,8 @@ ITEM_ROUTES = sorted((method, rule) for method, rule in EXPECTED if "<" in rule)
 OUTSIDERS = ("js2", "p2", "js_b", "sup_b", "p_b")
 OUTSIDER_CASES = [
     pytest.param(who, method, rule, expected, id=f"{who} {method} {rule}")
-    for method, rule in ITEM_ROUTES for who in OUTSIDERS
+    for method, rule in ITEM_ROUTES
+    for who in OUTSIDERS
     if (expected := outsider_expectation(who, method, rule)) is not None
 ]
 
@@ -538,7 +599,8 @@ def test_item_routes_are_all_checked_for_outsiders() -> None:
 
 @pytest.mark.parametrize(("who", "method", "rule", "expected"), OUTSIDER_CASES)
 def test_an_outsider_learns_nothing_about_a_record_that_exists(
-        world: World, who: str, method: str, rule: str, expected: int) -> None:
+    world: World, who: str, method: str, rule: str, expected: int
+) -> None:
     existing = fill(rule, item_id(world, rule))
     random = fill(rule, new_id())
     body = body_for(world, method, rule)
@@ -548,7 +610,8 @@ def test_an_outsider_learns_nothing_about_a_record_that_exists(
     for_random = world.call(who, method, random, json=body)
     assert for_existing.status_code == expected, (
         f"{who} {method} {existing}: {for_existing.status_code} "
-        f"{for_existing.get_data(as_text=True)[:500]}")
+        f"{for_existing.get_data(as_text=True)[:500]}"
+    )
     assert_problem(for_existing, expected)
     assert for_random.status_code == for_existing.status_code
     assert for_random.json == for_existing.json

@@ -53,8 +53,10 @@ def _fresh_records(world: World) -> None:
 
 def row_counts(world: World) -> dict[str, int]:
     with world.app.app_context():
-        counts = {table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
-                  for table in db.metadata.sorted_tables}
+        counts = {
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
         db.session.remove()
     return counts
 
@@ -71,14 +73,22 @@ def same_instant(a: str | None, b: str) -> bool:
 # --- Supervisors read counts and summaries, not note text ---------------------------------
 
 # Each entity with note text, and a field of it that the world fills in.
-NOTE_TEXT = {"participants": "phone", "consents": "note", "career_profiles": "strengths",
-             "employers": "notes", "employer_contacts": "notes", "meetings": "notes",
-             "team_meetings": "notes", "job_matches": "notes"}
+NOTE_TEXT = {
+    "participants": "phone",
+    "consents": "note",
+    "career_profiles": "strengths",
+    "employers": "notes",
+    "employer_contacts": "notes",
+    "meetings": "notes",
+    "team_meetings": "notes",
+    "job_matches": "notes",
+}
 
 
 @pytest.mark.parametrize("entity", sorted(NOTE_TEXT))
-def test_a_supervisor_reads_the_teams_records_without_their_note_text(world: World,
-                                                                      entity: str) -> None:
+def test_a_supervisor_reads_the_teams_records_without_their_note_text(
+    world: World, entity: str
+) -> None:
     record_id = str(world.rec["A1"][entity])
     own = world.call("js1", "GET", f"{API}/{entity}/{record_id}").json
     assert own is not None and own[NOTE_TEXT[entity]], "the world should hold note text here"
@@ -95,19 +105,25 @@ def test_a_supervisor_reads_the_teams_records_without_their_note_text(world: Wor
 
 
 def test_the_supervisors_lists_of_employer_contacts_and_meetings_have_no_notes(
-        world: World) -> None:
+    world: World,
+) -> None:
     for entity in ("employer_contacts", "meetings"):
         listed = world.call("sup_a", "GET", f"{API}/{entity}").json
         assert len(listed) == 2  # js1's and js2's
         assert all("notes" not in item for item in listed)
-        assert all(world.call(who, "GET", f"{API}/{entity}").json[0]["notes"]
-                   for who in ("js1", "js2"))
+        assert all(
+            world.call(who, "GET", f"{API}/{entity}").json[0]["notes"] for who in ("js1", "js2")
+        )
 
 
 def test_a_participant_sees_their_meetings_jobs_and_employers_without_the_specialists_notes(
-        world: World) -> None:
-    hidden = {"meetings": {"notes"}, "job_matches": {"notes"},
-              "employers": {"notes", "contact_person", "phone"}}
+    world: World,
+) -> None:
+    hidden = {
+        "meetings": {"notes"},
+        "job_matches": {"notes"},
+        "employers": {"notes", "contact_person", "phone"},
+    }
     for entity, fields in hidden.items():
         item = world.call("p1", "GET", f"{API}/{entity}/{world.rec['A1'][entity]}")
         assert item.status_code == 200
@@ -145,15 +161,28 @@ def visible(world: World, who: str, entity: str) -> set[str]:
     raise AssertionError(who)
 
 
-LIST_CASES = [(who, entity) for who in ("js1", "sup_a", "js_b") for entity in ENTITY_NAMES] + [
-    ("p1", entity) for entity in ("participants", "employers", "meetings", "job_matches",
-                                  "plan_goals", "plan_steps", "conflicts")] + [
-    ("admin", "participants")]
+LIST_CASES = (
+    [(who, entity) for who in ("js1", "sup_a", "js_b") for entity in ENTITY_NAMES]
+    + [
+        ("p1", entity)
+        for entity in (
+            "participants",
+            "employers",
+            "meetings",
+            "job_matches",
+            "plan_goals",
+            "plan_steps",
+            "conflicts",
+        )
+    ]
+    + [("admin", "participants")]
+)
 
 
 @pytest.mark.parametrize(("who", "entity"), LIST_CASES)
-def test_a_list_holds_exactly_the_rows_its_reader_may_see(world: World, who: str,
-                                                          entity: str) -> None:
+def test_a_list_holds_exactly_the_rows_its_reader_may_see(
+    world: World, who: str, entity: str
+) -> None:
     listed = world.call(who, "GET", f"{API}/{entity}?page_size=500")
     assert ids_of(listed) == visible(world, who, entity)
 
@@ -161,8 +190,16 @@ def test_a_list_holds_exactly_the_rows_its_reader_may_see(world: World, who: str
 def test_tombstones_are_listed_only_for_those_who_saw_the_record(world: World) -> None:
     meeting = world.rec["A1"]["meetings"]
     assert world.call("js1", "DELETE", f"{API}/meetings/{meeting}").status_code == 204
-    for who, sees in (("js1", True), ("sup_a", True), ("p1", True), ("js2", False),
-                      ("p2", False), ("sup_b", False), ("js_b", False), ("p_b", False)):
+    for who, sees in (
+        ("js1", True),
+        ("sup_a", True),
+        ("p1", True),
+        ("js2", False),
+        ("p2", False),
+        ("sup_b", False),
+        ("js_b", False),
+        ("p_b", False),
+    ):
         listed = world.call(who, "GET", f"{API}/meetings?include_deleted=true")
         assert (str(meeting) in ids_of(listed)) is sees, who
 
@@ -180,11 +217,18 @@ def test_a_participant_ticks_off_their_own_step(world: World) -> None:
     assert unticked.status_code == 200 and unticked.json["done_at"] is None
 
 
-@pytest.mark.parametrize("change", [{"title": "Noe annet"}, {"due_on": "2026-12-24"},
-                                    {"owner": "specialist"},
-                                    {"done_at": SOME_TIME, "title": "Noe annet"}])
-def test_a_participant_may_change_nothing_else_of_their_step(world: World,
-                                                             change: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Noe annet"},
+        {"due_on": "2026-12-24"},
+        {"owner": "specialist"},
+        {"done_at": SOME_TIME, "title": "Noe annet"},
+    ],
+)
+def test_a_participant_may_change_nothing_else_of_their_step(
+    world: World, change: dict[str, Any]
+) -> None:
     step = world.rec["A1"]["plan_steps"]
     before = world.call("js1", "GET", f"{API}/plan_steps/{step}").json
     refused = world.call("p1", "PATCH", f"{API}/plan_steps/{step}", json=change)
@@ -208,8 +252,10 @@ def test_a_participant_cannot_touch_another_participants_step(world: World) -> N
 def test_a_participant_creates_nothing_not_even_in_their_own_plan(world: World) -> None:
     p1 = str(world.rec["A1"]["participants"])
     before = row_counts(world)
-    for entity, body in (("plan_steps", {"participant_id": p1, "title": "Eget steg"}),
-                         ("plan_goals", {"participant_id": p1, "title": "Eget mål"})):
+    for entity, body in (
+        ("plan_steps", {"participant_id": p1, "title": "Eget steg"}),
+        ("plan_goals", {"participant_id": p1, "title": "Eget mål"}),
+    ):
         response = world.call("p1", "POST", f"{API}/{entity}", json=body)
         assert response.status_code == 403, response.json
     assert row_counts(world) == before
@@ -220,28 +266,47 @@ def test_a_participant_creates_nothing_not_even_in_their_own_plan(world: World) 
 
 def test_a_specialist_cannot_log_a_meeting_for_a_colleagues_participant(world: World) -> None:
     before = row_counts(world)
-    body = {"starts_at": SOME_TIME, "duration_minutes": 30, "setting": "office",
-            "kind": "job_search"}
-    p2 = world.call("js1", "POST", f"{API}/meetings",
-                    json={**body, "participant_id": str(world.rec["A2"]["participants"])})
+    body = {
+        "starts_at": SOME_TIME,
+        "duration_minutes": 30,
+        "setting": "office",
+        "kind": "job_search",
+    }
+    p2 = world.call(
+        "js1",
+        "POST",
+        f"{API}/meetings",
+        json={**body, "participant_id": str(world.rec["A2"]["participants"])},
+    )
     assert p2.status_code == 422, p2.json
     assert_problem(p2, 422)
     assert set(p2.json["errors"]) == {"participant_id"}
-    random = world.call("js1", "POST", f"{API}/meetings",
-                        json={**body, "participant_id": str(new_id())})
+    random = world.call(
+        "js1", "POST", f"{API}/meetings", json={**body, "participant_id": str(new_id())}
+    )
     assert random.json == p2.json, "a colleague's participant looks like no participant at all"
     assert row_counts(world) == before
 
 
 ATTRIBUTED = {  # entity -> a valid new record of js1's, without specialist_id
-    "meetings": lambda w: {"participant_id": str(w.rec["A1"]["participants"]),
-                           "starts_at": SOME_TIME, "duration_minutes": 30,
-                           "setting": "community", "kind": "follow_along"},
-    "employer_contacts": lambda w: {"employer_id": str(w.rec["A1"]["employers"]),
-                                    "contacted_at": SOME_TIME, "mode": "in_person"},
+    "meetings": lambda w: {
+        "participant_id": str(w.rec["A1"]["participants"]),
+        "starts_at": SOME_TIME,
+        "duration_minutes": 30,
+        "setting": "community",
+        "kind": "follow_along",
+    },
+    "employer_contacts": lambda w: {
+        "employer_id": str(w.rec["A1"]["employers"]),
+        "contacted_at": SOME_TIME,
+        "mode": "in_person",
+    },
     "team_meetings": lambda w: {"starts_at": SOME_TIME, "duration_minutes": 60},
-    "participants": lambda w: {"first_name": "Per", "last_name": "Hansen",
-                               "enrolled_on": "2026-10-01"},
+    "participants": lambda w: {
+        "first_name": "Per",
+        "last_name": "Hansen",
+        "enrolled_on": "2026-10-01",
+    },
 }
 
 
@@ -249,8 +314,9 @@ ATTRIBUTED = {  # entity -> a valid new record of js1's, without specialist_id
 def test_a_specialist_cannot_record_work_in_a_colleagues_name(world: World, entity: str) -> None:
     js2 = str(world.ids["js2"])
     before = row_counts(world)
-    created = world.call("js1", "POST", f"{API}/{entity}",
-                         json={**ATTRIBUTED[entity](world), "specialist_id": js2})
+    created = world.call(
+        "js1", "POST", f"{API}/{entity}", json={**ATTRIBUTED[entity](world), "specialist_id": js2}
+    )
     assert created.status_code in (403, 422), created.json
     if created.status_code == 422:
         assert "specialist_id" in created.json["errors"]
@@ -264,8 +330,12 @@ def test_a_specialist_cannot_record_work_in_a_colleagues_name(world: World, enti
     after = world.call("js1", "GET", f"{API}/{entity}/{record}")
     assert after.status_code == 200 and after.json == before_change
 
-    own = world.call("js1", "POST", f"{API}/{entity}",
-                     json={**ATTRIBUTED[entity](world), "specialist_id": str(world.ids["js1"])})
+    own = world.call(
+        "js1",
+        "POST",
+        f"{API}/{entity}",
+        json={**ATTRIBUTED[entity](world), "specialist_id": str(world.ids["js1"])},
+    )
     assert own.status_code == 201, own.json  # naming oneself is fine
 
 
@@ -276,17 +346,26 @@ def test_a_specialist_cannot_read_a_colleagues_participants(world: World) -> Non
     assert response.json == world.call("js1", "GET", f"{API}/participants/{new_id()}").json
     listed = world.call("js1", "GET", f"{API}/participants?specialist_id={world.ids['js2']}")
     assert listed.status_code == 200 and listed.json == []
-    for entity in ("consents", "career_profiles", "meetings", "job_matches", "plan_goals",
-                   "plan_steps"):
+    for entity in (
+        "consents",
+        "career_profiles",
+        "meetings",
+        "job_matches",
+        "plan_goals",
+        "plan_steps",
+    ):
         filtered = world.call("js1", "GET", f"{API}/{entity}?participant_id={p2}")
         assert filtered.status_code == 200 and filtered.json == [], entity
 
 
-def test_a_specialist_cannot_move_their_record_to_a_colleagues_participant(
-        world: World) -> None:
+def test_a_specialist_cannot_move_their_record_to_a_colleagues_participant(world: World) -> None:
     meeting = world.rec["A1"]["meetings"]
-    moved = world.call("js1", "PATCH", f"{API}/meetings/{meeting}",
-                       json={"participant_id": str(world.rec["A2"]["participants"])})
+    moved = world.call(
+        "js1",
+        "PATCH",
+        f"{API}/meetings/{meeting}",
+        json={"participant_id": str(world.rec["A2"]["participants"])},
+    )
     assert moved.status_code == 422 and set(moved.json["errors"]) == {"participant_id"}
     after = world.call("js1", "GET", f"{API}/meetings/{meeting}").json
     assert after["participant_id"] == str(world.rec["A1"]["participants"])
@@ -295,11 +374,14 @@ def test_a_specialist_cannot_move_their_record_to_a_colleagues_participant(
 def test_a_specialist_reads_and_writes_the_teams_employers(world: World) -> None:
     colleagues = world.rec["A2"]["employers"]  # matched by js2, never touched by js1
     assert world.call("js1", "GET", f"{API}/employers/{colleagues}").status_code == 200
-    changed = world.call("js1", "PATCH", f"{API}/employers/{colleagues}",
-                         json={"industry": "Bygg og anlegg"})
+    changed = world.call(
+        "js1", "PATCH", f"{API}/employers/{colleagues}", json={"industry": "Bygg og anlegg"}
+    )
     assert changed.status_code == 200, changed.json
-    assert world.call("js2", "GET", f"{API}/employers/{colleagues}").json["industry"] == \
-        "Bygg og anlegg"
+    assert (
+        world.call("js2", "GET", f"{API}/employers/{colleagues}").json["industry"]
+        == "Bygg og anlegg"
+    )
 
     created = world.call("js1", "POST", f"{API}/employers", json={"name": "Ny Butikk AS"})
     assert created.status_code == 201, created.json
@@ -315,47 +397,83 @@ def test_a_specialist_reads_and_writes_the_teams_employers(world: World) -> None
 # (who, entity, a valid body of their own, the field pointed at team A's row, team A's row)
 FOREIGN_REFERENCES = {
     "employer contact at team A's employer": (
-        "js_b", "employer_contacts",
+        "js_b",
+        "employer_contacts",
         lambda w: {"employer_id": str(w.rec["B"]["employers"]), "contacted_at": SOME_TIME},
-        "employer_id", lambda w: w.rec["A1"]["employers"]),
+        "employer_id",
+        lambda w: w.rec["A1"]["employers"],
+    ),
     "employer contact about team A's participant": (
-        "js_b", "employer_contacts",
+        "js_b",
+        "employer_contacts",
         lambda w: {"employer_id": str(w.rec["B"]["employers"]), "contacted_at": SOME_TIME},
-        "participant_id", lambda w: w.rec["A1"]["participants"]),
+        "participant_id",
+        lambda w: w.rec["A1"]["participants"],
+    ),
     "job match at team A's employer": (
-        "js_b", "job_matches",
-        lambda w: {"participant_id": str(w.rec["B"]["participants"]),
-                   "employer_id": str(w.rec["B"]["employers"]), "job_title": "Kokk"},
-        "employer_id", lambda w: w.rec["A1"]["employers"]),
+        "js_b",
+        "job_matches",
+        lambda w: {
+            "participant_id": str(w.rec["B"]["participants"]),
+            "employer_id": str(w.rec["B"]["employers"]),
+            "job_title": "Kokk",
+        },
+        "employer_id",
+        lambda w: w.rec["A1"]["employers"],
+    ),
     "meeting with team A's participant": (
-        "js_b", "meetings",
-        lambda w: {"participant_id": str(w.rec["B"]["participants"]), "starts_at": SOME_TIME,
-                   "duration_minutes": 30, "setting": "office", "kind": "intake"},
-        "participant_id", lambda w: w.rec["A1"]["participants"]),
+        "js_b",
+        "meetings",
+        lambda w: {
+            "participant_id": str(w.rec["B"]["participants"]),
+            "starts_at": SOME_TIME,
+            "duration_minutes": 30,
+            "setting": "office",
+            "kind": "intake",
+        },
+        "participant_id",
+        lambda w: w.rec["A1"]["participants"],
+    ),
     "career profile of team A's participant (who has one)": (
-        "js_b", "career_profiles", lambda w: {"participant_id": str(w.extra["P3"])},
-        "participant_id", lambda w: w.rec["A1"]["participants"]),
+        "js_b",
+        "career_profiles",
+        lambda w: {"participant_id": str(w.extra["P3"])},
+        "participant_id",
+        lambda w: w.rec["A1"]["participants"],
+    ),
     "plan step under team A's goal": (
-        "js_b", "plan_steps",
+        "js_b",
+        "plan_steps",
         lambda w: {"participant_id": str(w.rec["B"]["participants"]), "title": "Steg"},
-        "goal_id", lambda w: w.rec["A1"]["plan_goals"]),
+        "goal_id",
+        lambda w: w.rec["A1"]["plan_goals"],
+    ),
     "plan step from team A's meeting": (
-        "js_b", "plan_steps",
+        "js_b",
+        "plan_steps",
         lambda w: {"participant_id": str(w.rec["B"]["participants"]), "title": "Steg"},
-        "meeting_id", lambda w: w.rec["A1"]["meetings"]),
+        "meeting_id",
+        lambda w: w.rec["A1"]["meetings"],
+    ),
     "week review of team A's specialist (reviewed that week)": (
-        "sup_b", "week_reviews", lambda w: {"iso_year": 2026, "iso_week": 47},
-        "specialist_id", lambda w: w.ids["js1"]),
+        "sup_b",
+        "week_reviews",
+        lambda w: {"iso_year": 2026, "iso_week": 47},
+        "specialist_id",
+        lambda w: w.ids["js1"],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(FOREIGN_REFERENCES))
-def test_another_teams_row_cannot_be_referenced_nor_told_from_no_row(world: World,
-                                                                     case: str) -> None:
+def test_another_teams_row_cannot_be_referenced_nor_told_from_no_row(
+    world: World, case: str
+) -> None:
     who, entity, body, field, foreign = FOREIGN_REFERENCES[case]
     before = row_counts(world)
-    refused = world.call(who, "POST", f"{API}/{entity}",
-                         json={**body(world), field: str(foreign(world))})
+    refused = world.call(
+        who, "POST", f"{API}/{entity}", json={**body(world), field: str(foreign(world))}
+    )
     assert refused.status_code == 422, refused.json
     assert_problem(refused, 422)
     assert field in refused.json["errors"]
@@ -365,11 +483,20 @@ def test_another_teams_row_cannot_be_referenced_nor_told_from_no_row(world: Worl
 
 
 def test_team_b_cannot_log_a_contact_with_team_as_employer_and_nothing_is_written(
-        world: World) -> None:
+    world: World,
+) -> None:
     before = row_counts(world)
-    response = world.call("js_b", "POST", f"{API}/employer_contacts", json={
-        "employer_id": str(world.rec["A1"]["employers"]), "contacted_at": SOME_TIME,
-        "mode": "in_person", "notes": "Besøk"})
+    response = world.call(
+        "js_b",
+        "POST",
+        f"{API}/employer_contacts",
+        json={
+            "employer_id": str(world.rec["A1"]["employers"]),
+            "contacted_at": SOME_TIME,
+            "mode": "in_person",
+            "notes": "Besøk",
+        },
+    )
     assert response.status_code == 422
     assert response.mimetype == PROBLEM
     assert set(response.json["errors"]) == {"employer_id"}
@@ -381,18 +508,30 @@ def test_team_b_cannot_log_a_contact_with_team_as_employer_and_nothing_is_writte
 def test_a_supervisor_reviews_only_weeks_of_specialists_of_their_team(world: World) -> None:
     body = {"iso_year": 2026, "iso_week": 40}
     for specialist in ("js_b", "sup_a", "p1"):
-        refused = world.call("sup_a", "POST", f"{API}/week_reviews",
-                             json={**body, "specialist_id": str(world.ids[specialist])})
+        refused = world.call(
+            "sup_a",
+            "POST",
+            f"{API}/week_reviews",
+            json={**body, "specialist_id": str(world.ids[specialist])},
+        )
         assert refused.status_code == 422, (specialist, refused.json)
         assert set(refused.json["errors"]) == {"specialist_id"}
-    done = world.call("sup_a", "POST", f"{API}/week_reviews",
-                      json={**body, "specialist_id": str(world.ids["js2"])})
+    done = world.call(
+        "sup_a",
+        "POST",
+        f"{API}/week_reviews",
+        json={**body, "specialist_id": str(world.ids["js2"])},
+    )
     assert done.status_code == 201, done.json
     assert done.json["reviewed_by"] == str(world.ids["sup_a"])
     assert world.call("js2", "GET", f"{API}/week_reviews/{done.json['id']}").status_code == 200
     assert world.call("js1", "GET", f"{API}/week_reviews/{done.json['id']}").status_code == 404
-    changed = world.call("sup_a", "PATCH", f"{API}/week_reviews/{done.json['id']}",
-                         json={"specialist_id": str(world.ids["js1"])})
+    changed = world.call(
+        "sup_a",
+        "PATCH",
+        f"{API}/week_reviews/{done.json['id']}",
+        json={"specialist_id": str(world.ids["js1"])},
+    )
     assert changed.status_code == 403
 
 
@@ -400,7 +539,8 @@ def test_a_supervisor_reviews_only_weeks_of_specialists_of_their_team(world: Wor
 
 
 def test_a_specialist_sees_staff_accounts_and_only_their_own_participants_logins(
-        world: World) -> None:
+    world: World,
+) -> None:
     listed = {u["id"] for u in world.call("js1", "GET", f"{API}/users?page_size=500").json}
     assert listed == {str(world.ids[n]) for n in ("sup_a", "js1", "js2", "p1")}
     for name, status in (("p2", 404), ("p_b", 404), ("js_b", 404), ("p1", 200), ("js2", 200)):
@@ -424,8 +564,12 @@ def test_a_supervisor_sees_the_teams_staff_not_participants_logins(world: World)
 def test_the_admin_moves_a_participant_and_access_follows(world: World) -> None:
     a1 = world.rec["A1"]
     p1 = a1["participants"]
-    moved = world.call("admin", "POST", f"{API}/participants/{p1}/transfer",
-                       json={"specialist_id": str(world.ids["js2"])})
+    moved = world.call(
+        "admin",
+        "POST",
+        f"{API}/participants/{p1}/transfer",
+        json={"specialist_id": str(world.ids["js2"])},
+    )
     assert moved.status_code == 200, moved.json
     assert moved.json["specialist_id"] == str(world.ids["js2"])
 
@@ -435,8 +579,14 @@ def test_the_admin_moves_a_participant_and_access_follows(world: World) -> None:
     assert str(p1) not in ids_of(world.call("js1", "GET", f"{API}/participants"))
     assert world.call("js2", "GET", f"{API}/participants/{p1}").status_code == 200
     assert str(p1) in ids_of(world.call("js2", "GET", f"{API}/participants"))
-    for entity in ("consents", "career_profiles", "meetings", "job_matches", "plan_goals",
-                   "plan_steps"):
+    for entity in (
+        "consents",
+        "career_profiles",
+        "meetings",
+        "job_matches",
+        "plan_goals",
+        "plan_steps",
+    ):
         url = f"{API}/{entity}/{a1[entity]}"
         assert world.call("js1", "GET", url).status_code == 404, entity
         assert world.call("js2", "GET", url).status_code == 200, entity
@@ -445,12 +595,15 @@ def test_the_admin_moves_a_participant_and_access_follows(world: World) -> None:
     assert world.call("sup_a", "GET", f"{API}/participants/{p1}").status_code == 200
 
 
-def test_the_transfer_answers_with_what_the_admin_may_read_of_the_participant(
-        world: World) -> None:
+def test_the_transfer_answers_with_what_the_admin_may_read_of_the_participant(world: World) -> None:
     p1 = world.rec["A1"]["participants"]
     read = world.call("admin", "GET", f"{API}/participants/{p1}").json
-    moved = world.call("admin", "POST", f"{API}/participants/{p1}/transfer",
-                       json={"specialist_id": str(world.ids["js2"])})
+    moved = world.call(
+        "admin",
+        "POST",
+        f"{API}/participants/{p1}/transfer",
+        json={"specialist_id": str(world.ids["js2"])},
+    )
     assert moved.status_code == 200
     assert set(moved.json) == set(read), "the transfer shows fields a read hides (or not)"
     assert not NOTE_FIELDS & moved.json.keys()
@@ -458,12 +611,14 @@ def test_the_transfer_answers_with_what_the_admin_may_read_of_the_participant(
 
 @pytest.mark.parametrize("target", ["js_b", "sup_a", "p1", "admin", "random"])
 def test_a_transfer_goes_only_to_an_active_specialist_of_the_participants_team(
-        world: World, target: str) -> None:
+    world: World, target: str
+) -> None:
     p1 = world.rec["A1"]["participants"]
     before = world.call("js1", "GET", f"{API}/participants/{p1}").json
     specialist = str(new_id()) if target == "random" else str(world.ids[target])
-    refused = world.call("admin", "POST", f"{API}/participants/{p1}/transfer",
-                         json={"specialist_id": specialist})
+    refused = world.call(
+        "admin", "POST", f"{API}/participants/{p1}/transfer", json={"specialist_id": specialist}
+    )
     assert refused.status_code == 422, refused.json
     assert_problem(refused, 422)
     assert set(refused.json["errors"]) == {"specialist_id"}
@@ -471,21 +626,23 @@ def test_a_transfer_goes_only_to_an_active_specialist_of_the_participants_team(
 
 
 def test_a_transfer_of_no_participant_is_404(world: World) -> None:
-    response = world.call("admin", "POST", f"{API}/participants/{new_id()}/transfer",
-                          json={"specialist_id": str(world.ids["js2"])})
+    response = world.call(
+        "admin",
+        "POST",
+        f"{API}/participants/{new_id()}/transfer",
+        json={"specialist_id": str(world.ids["js2"])},
+    )
     assert response.status_code == 404
     assert_problem(response, 404)
 
 
 # --- Lists are paginated -------------------------------------------------------------------
 
-LIST_READERS = {**{entity: "sup_a" for entity in ENTITY_NAMES}, "teams": "admin",
-                "users": "admin"}
+LIST_READERS = {**{entity: "sup_a" for entity in ENTITY_NAMES}, "teams": "admin", "users": "admin"}
 
 
 @pytest.mark.parametrize("resource", sorted(LIST_READERS))
-def test_every_list_is_paginated_and_refuses_pages_over_500(world: World,
-                                                            resource: str) -> None:
+def test_every_list_is_paginated_and_refuses_pages_over_500(world: World, resource: str) -> None:
     who = LIST_READERS[resource]
     full = world.call(who, "GET", f"{API}/{resource}?page_size=500")
     assert full.status_code == 200
@@ -501,11 +658,14 @@ def test_every_list_is_paginated_and_refuses_pages_over_500(world: World,
 
 
 def test_pages_split_a_list_without_overlap(world: World) -> None:
-    pages = [world.call("sup_a", "GET", f"{API}/meetings?page_size=1&page={n}").json
-             for n in (1, 2, 3)]
+    pages = [
+        world.call("sup_a", "GET", f"{API}/meetings?page_size=1&page={n}").json for n in (1, 2, 3)
+    ]
     assert [len(p) for p in pages] == [1, 1, 0]
-    assert {pages[0][0]["id"], pages[1][0]["id"]} == {str(world.rec["A1"]["meetings"]),
-                                                      str(world.rec["A2"]["meetings"])}
+    assert {pages[0][0]["id"], pages[1][0]["id"]} == {
+        str(world.rec["A1"]["meetings"]),
+        str(world.rec["A2"]["meetings"]),
+    }
 
 
 # --- Known gaps, kept here so that they turn red when fixed ---------------------------------
@@ -513,21 +673,30 @@ def test_pages_split_a_list_without_overlap(world: World) -> None:
 
 def test_no_employer_contact_about_a_participant_who_withdrew_consent(world: World) -> None:
     a1 = world.rec["A1"]
-    withdrawn = world.call("js1", "PATCH", f"{API}/consents/{a1['consents']}",
-                           json={"granted": False})
+    withdrawn = world.call(
+        "js1", "PATCH", f"{API}/consents/{a1['consents']}", json={"granted": False}
+    )
     assert withdrawn.status_code == 200 and withdrawn.json["counterpart"] == "employers"
     before = row_counts(world)
-    response = world.call("js1", "POST", f"{API}/employer_contacts", json={
-        "employer_id": str(a1["employers"]), "participant_id": str(a1["participants"]),
-        "contacted_at": SOME_TIME})
+    response = world.call(
+        "js1",
+        "POST",
+        f"{API}/employer_contacts",
+        json={
+            "employer_id": str(a1["employers"]),
+            "participant_id": str(a1["participants"]),
+            "contacted_at": SOME_TIME,
+        },
+    )
     assert response.status_code == 422, response.status_code
     assert "participant_id" in response.json["errors"]
     assert row_counts(world) == before
 
 
-
 def test_an_anonymous_request_is_401_whatever_its_body(world: World) -> None:
-    for method, url in (("POST", f"{API}/meetings"),
-                        ("PATCH", f"{API}/meetings/{world.rec['A1']['meetings']}")):
+    for method, url in (
+        ("POST", f"{API}/meetings"),
+        ("PATCH", f"{API}/meetings/{world.rec['A1']['meetings']}"),
+    ):
         response = world.call("anonymous", method, url, json={"starts_at": "not a time"})
         assert response.status_code == 401, (method, response.status_code)

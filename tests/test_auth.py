@@ -25,9 +25,11 @@ def _bearer(token):
 def test_wrong_password_unknown_user_and_disabled_user_get_the_same_401(client, make):
     active = make.user("specialist")
     disabled = make.user("specialist", is_active=False)
-    answers = [_login(client, active.email, "wrong-password"),
-               _login(client, "nobody@demo.no"),
-               _login(client, disabled.email)]
+    answers = [
+        _login(client, active.email, "wrong-password"),
+        _login(client, "nobody@demo.no"),
+        _login(client, disabled.email),
+    ]
     assert {r.status_code for r in answers} == {401}
     assert {r.mimetype for r in answers} == {"application/problem+json"}
     assert len({json.dumps(r.json, sort_keys=True) for r in answers}) == 1
@@ -50,7 +52,8 @@ def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(client
     assert second.status_code == 200
     assert second.json["refresh_token"] != first["refresh_token"]
     assert client.get("/api/v1/auth/me", headers=_bearer(second.json["access_token"])).json[
-        "id"] == str(user.id)
+        "id"
+    ] == str(user.id)
     replay = client.post("/api/v1/auth/refresh", headers=_bearer(first["refresh_token"]))
     assert replay.status_code == 401
 
@@ -60,13 +63,18 @@ def test_a_reused_refresh_token_revokes_its_whole_family(client, make):
     first = _login(client, user.email).json
     rotated = client.post("/api/v1/auth/refresh", headers=_bearer(first["refresh_token"])).json
     # Someone replays the first refresh token (stolen, or a lost response retried)
-    assert client.post("/api/v1/auth/refresh",
-                       headers=_bearer(first["refresh_token"])).status_code == 401
+    assert (
+        client.post("/api/v1/auth/refresh", headers=_bearer(first["refresh_token"])).status_code
+        == 401
+    )
     # ...so every token of that sign-in stops working, including the legitimately rotated ones
-    assert client.post("/api/v1/auth/refresh",
-                       headers=_bearer(rotated["refresh_token"])).status_code == 401
-    assert client.get("/api/v1/auth/me",
-                      headers=_bearer(rotated["access_token"])).status_code == 401
+    assert (
+        client.post("/api/v1/auth/refresh", headers=_bearer(rotated["refresh_token"])).status_code
+        == 401
+    )
+    assert (
+        client.get("/api/v1/auth/me", headers=_bearer(rotated["access_token"])).status_code == 401
+    )
 
 
 def test_other_sign_ins_survive_when_one_family_is_revoked(client, make):
@@ -80,11 +88,15 @@ def test_other_sign_ins_survive_when_one_family_is_revoked(client, make):
 def test_logout_revokes_the_access_token_and_its_refresh_token(client, make):
     user = make.user("specialist")
     tokens = _login(client, user.email).json
-    assert client.post("/api/v1/auth/logout",
-                       headers=_bearer(tokens["access_token"])).status_code == 204
+    assert (
+        client.post("/api/v1/auth/logout", headers=_bearer(tokens["access_token"])).status_code
+        == 204
+    )
     assert client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).status_code == 401
-    assert client.post("/api/v1/auth/refresh",
-                       headers=_bearer(tokens["refresh_token"])).status_code == 401
+    assert (
+        client.post("/api/v1/auth/refresh", headers=_bearer(tokens["refresh_token"])).status_code
+        == 401
+    )
     family = db.session.scalars(db.select(TokenFamily)).one()
     assert family.revoked_reason == "logout"
 
@@ -92,8 +104,10 @@ def test_logout_revokes_the_access_token_and_its_refresh_token(client, make):
 def test_logout_with_the_refresh_token_also_ends_the_sign_in(client, make):
     user = make.user("specialist")
     tokens = _login(client, user.email).json
-    assert client.post("/api/v1/auth/logout",
-                       headers=_bearer(tokens["refresh_token"])).status_code == 204
+    assert (
+        client.post("/api/v1/auth/logout", headers=_bearer(tokens["refresh_token"])).status_code
+        == 204
+    )
     assert client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).status_code == 401
 
 
@@ -102,10 +116,14 @@ def test_a_disabled_account_loses_access_at_once(client, make):
     tokens = _login(client, user.email).json
     db.session.get(User, user.id).is_active = False
     db.session.commit()
-    assert client.get("/api/v1/participants",
-                      headers=_bearer(tokens["access_token"])).status_code == 401
-    assert client.post("/api/v1/auth/refresh",
-                       headers=_bearer(tokens["refresh_token"])).status_code == 401
+    assert (
+        client.get("/api/v1/participants", headers=_bearer(tokens["access_token"])).status_code
+        == 401
+    )
+    assert (
+        client.post("/api/v1/auth/refresh", headers=_bearer(tokens["refresh_token"])).status_code
+        == 401
+    )
 
 
 def _tamper(token: str) -> str:
@@ -122,8 +140,11 @@ def _unsigned(token: str) -> str:
     return f"{header}.{payload}."
 
 
-@pytest.mark.parametrize("mangle", [_tamper, _unsigned, lambda t: t[:-4], lambda t: "garbage"],
-                         ids=["tampered-payload", "alg-none", "truncated", "not-a-jwt"])
+@pytest.mark.parametrize(
+    "mangle",
+    [_tamper, _unsigned, lambda t: t[:-4], lambda t: "garbage"],
+    ids=["tampered-payload", "alg-none", "truncated", "not-a-jwt"],
+)
 def test_forged_tokens_are_refused(client, make, mangle):
     user = make.user("specialist")
     token = _login(client, user.email).json["access_token"]
@@ -138,8 +159,11 @@ def test_an_expired_access_token_is_refused_with_a_hint_to_refresh(app, client, 
     db.session.add(family)
     db.session.commit()
     with app.test_request_context():
-        token = create_access_token(str(user.id), expires_delta=timedelta(seconds=-10),
-                                    additional_claims={"fam": str(family.id)})
+        token = create_access_token(
+            str(user.id),
+            expires_delta=timedelta(seconds=-10),
+            additional_claims={"fam": str(family.id)},
+        )
     response = client.get("/api/v1/participants", headers=_bearer(token))
     assert response.status_code == 401
     assert "expired" in response.json["detail"]
@@ -148,10 +172,14 @@ def test_an_expired_access_token_is_refused_with_a_hint_to_refresh(app, client, 
 def test_tokens_of_the_wrong_type_are_refused(client, make):
     user = make.user("specialist")
     tokens = _login(client, user.email).json
-    assert client.get("/api/v1/participants",
-                      headers=_bearer(tokens["refresh_token"])).status_code == 401
-    assert client.post("/api/v1/auth/refresh",
-                       headers=_bearer(tokens["access_token"])).status_code == 401
+    assert (
+        client.get("/api/v1/participants", headers=_bearer(tokens["refresh_token"])).status_code
+        == 401
+    )
+    assert (
+        client.post("/api/v1/auth/refresh", headers=_bearer(tokens["access_token"])).status_code
+        == 401
+    )
 
 
 def test_a_request_without_a_token_is_told_to_sign_in(client):

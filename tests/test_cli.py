@@ -9,9 +9,22 @@ def test_create_team_and_user_from_the_command_line(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["ips", "create-team", "IPS Tromsø"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["ips", "create-user", "--email", "Ny@Demo.no", "--name", "Ny",
-                                 "--role", "specialist", "--team", "IPS Tromsø",
-                                 "--password", "hemmelig123"])
+    result = runner.invoke(
+        args=[
+            "ips",
+            "create-user",
+            "--email",
+            "Ny@Demo.no",
+            "--name",
+            "Ny",
+            "--role",
+            "specialist",
+            "--team",
+            "IPS Tromsø",
+            "--password",
+            "hemmelig123",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "ny@demo.no"))
@@ -22,9 +35,22 @@ def test_create_team_and_user_from_the_command_line(app):
 
 def test_the_command_line_refuses_bad_input_with_a_message(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["ips", "create-user", "--email", "x@demo.no", "--name", "X",
-                                 "--role", "specialist", "--team", "No such team",
-                                 "--password", "hemmelig123"])
+    result = runner.invoke(
+        args=[
+            "ips",
+            "create-user",
+            "--email",
+            "x@demo.no",
+            "--name",
+            "X",
+            "--role",
+            "specialist",
+            "--team",
+            "No such team",
+            "--password",
+            "hemmelig123",
+        ]
+    )
     assert result.exit_code != 0
     assert "No team called" in result.output
     runner.invoke(args=["ips", "create-team", "Dup"])

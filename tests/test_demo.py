@@ -18,8 +18,19 @@ from api.participants.models import Consent, Participant
 from api.plans.models import PlanStep
 from api.teams.models import User
 
-HEALTH_WORDS = ("diagnos", "medisin", "medikament", "schizofren", "depresjon", "psykose",
-                "bipolar", "symptom", "innleggelse", "lidelse", "angst")
+HEALTH_WORDS = (
+    "diagnos",
+    "medisin",
+    "medikament",
+    "schizofren",
+    "depresjon",
+    "psykose",
+    "bipolar",
+    "symptom",
+    "innleggelse",
+    "lidelse",
+    "angst",
+)
 
 
 @pytest.fixture
@@ -41,9 +52,13 @@ def test_seeding_creates_the_five_demo_logins_with_their_roles(app, seeded):
         roles = dict(db.session.execute(select(User.email, User.role)).all())
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.no"))
         assert admin.team_id is None
-    assert roles == {"leder@demo.no": "supervisor", "js1@demo.no": "specialist",
-                     "js2@demo.no": "specialist", "deltaker1@demo.no": "participant",
-                     "admin@demo.no": "admin"}
+    assert roles == {
+        "leder@demo.no": "supervisor",
+        "js1@demo.no": "specialist",
+        "js2@demo.no": "specialist",
+        "deltaker1@demo.no": "participant",
+        "admin@demo.no": "admin",
+    }
     assert seeded["users"] == 5 and seeded["teams"] == 1
 
 
@@ -73,10 +88,16 @@ def test_the_history_spans_about_six_months_and_reaches_this_week(app, seeded):
         earliest, latest = db.session.execute(
             select(func.min(EmployerContact.contacted_at), func.max(EmployerContact.contacted_at))
         ).one()
-        upcoming = db.session.scalar(select(func.count()).select_from(Meeting).where(
-            Meeting.status == "planned", Meeting.starts_at > now))
-        past_planned = db.session.scalar(select(func.count()).select_from(Meeting).where(
-            Meeting.status == "planned", Meeting.starts_at < now - timedelta(days=1)))
+        upcoming = db.session.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(Meeting.status == "planned", Meeting.starts_at > now)
+        )
+        past_planned = db.session.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(Meeting.status == "planned", Meeting.starts_at < now - timedelta(days=1))
+        )
     assert earliest <= now - timedelta(days=150)
     assert latest >= now - timedelta(days=7)
     assert latest <= now
@@ -89,11 +110,14 @@ def test_the_demo_week_looks_like_ips_work(app):
     now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
     with app.app_context():
         seed_demo(now=now)
-        contacts = db.session.execute(select(
-            EmployerContact.contacted_at, EmployerContact.mode, EmployerContact.participant_id
-        )).all()
-        meetings = db.session.execute(select(Meeting.duration_minutes, Meeting.setting)
-                                      .where(Meeting.status == "held")).all()
+        contacts = db.session.execute(
+            select(
+                EmployerContact.contacted_at, EmployerContact.mode, EmployerContact.participant_id
+            )
+        ).all()
+        meetings = db.session.execute(
+            select(Meeting.duration_minutes, Meeting.setting).where(Meeting.status == "held")
+        ).all()
         db.session.rollback()
     weeks = {c.contacted_at.isocalendar()[:2] for c in contacts}
     per_week = len(contacts) / len(weeks) / 2
@@ -108,17 +132,27 @@ def test_the_demo_week_looks_like_ips_work(app):
 
 def test_contacts_on_behalf_of_a_participant_only_happen_with_their_consent(app, seeded):
     with app.app_context():
-        consents = db.session.scalars(select(Consent).where(
-            Consent.counterpart == "employers").order_by(Consent.recorded_at)).all()
-        named = db.session.scalars(select(EmployerContact).where(
-            EmployerContact.participant_id.is_not(None))).all()
-        withdrawn = sum(not c.granted for c in consents
-                        if any(o.participant_id == c.participant_id and o.granted
-                               and o.recorded_at < c.recorded_at for o in consents))
+        consents = db.session.scalars(
+            select(Consent).where(Consent.counterpart == "employers").order_by(Consent.recorded_at)
+        ).all()
+        named = db.session.scalars(
+            select(EmployerContact).where(EmployerContact.participant_id.is_not(None))
+        ).all()
+        withdrawn = sum(
+            not c.granted
+            for c in consents
+            if any(
+                o.participant_id == c.participant_id and o.granted and o.recorded_at < c.recorded_at
+                for o in consents
+            )
+        )
     assert named and withdrawn >= 1
     for contact in named:
-        in_force = [c for c in consents if c.participant_id == contact.participant_id
-                    and c.recorded_at <= contact.contacted_at]
+        in_force = [
+            c
+            for c in consents
+            if c.participant_id == contact.participant_id and c.recorded_at <= contact.contacted_at
+        ]
         assert in_force and in_force[-1].granted, contact.contacted_at
 
 
@@ -134,8 +168,9 @@ def test_the_demo_participant_sees_their_own_plan_meetings_and_jobs(client, seed
     assert any(g["status"] == "active" for g in goals)
     meetings = client.get("/api/v1/meetings", headers=headers).json
     now = utcnow()
-    assert any(m["status"] == "planned"
-               and datetime.fromisoformat(m["starts_at"]) > now for m in meetings)
+    assert any(
+        m["status"] == "planned" and datetime.fromisoformat(m["starts_at"]) > now for m in meetings
+    )
     jobs = client.get("/api/v1/job_matches", headers=headers).json
     assert jobs and {j["participant_id"] for j in jobs} == {participant_id}
 
@@ -144,8 +179,11 @@ def test_no_text_in_the_demo_mentions_health(app, seeded):
     with app.app_context():
         for mapper in db.Model.registry.mappers:
             model = mapper.class_
-            columns = [c for c in mapper.columns if isinstance(c.type, (String, Text))
-                       and c.key != "password_hash"]
+            columns = [
+                c
+                for c in mapper.columns
+                if isinstance(c.type, (String, Text)) and c.key != "password_hash"
+            ]
             for row in db.session.scalars(select(model)):
                 for column in columns:
                     text = (getattr(row, column.key) or "").lower()
@@ -169,11 +207,17 @@ def test_the_seed_is_the_same_twice(app):
 
     def snapshot():
         summary = seed_demo(now=now)
-        people = db.session.execute(select(
-            Participant.first_name, Participant.last_name, Participant.enrolled_on,
-            Participant.status).order_by(Participant.first_name, Participant.last_name)).all()
-        contacts = db.session.scalars(select(EmployerContact.contacted_at)
-                                      .order_by(EmployerContact.contacted_at)).all()
+        people = db.session.execute(
+            select(
+                Participant.first_name,
+                Participant.last_name,
+                Participant.enrolled_on,
+                Participant.status,
+            ).order_by(Participant.first_name, Participant.last_name)
+        ).all()
+        contacts = db.session.scalars(
+            select(EmployerContact.contacted_at).order_by(EmployerContact.contacted_at)
+        ).all()
         steps = db.session.scalars(select(PlanStep.title).order_by(PlanStep.title)).all()
         db.session.rollback()
         return summary, people, contacts, steps

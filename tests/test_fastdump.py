@@ -27,6 +27,7 @@ def test_the_fast_dump_leaves_out_hidden_fields_like_the_schema(app):
             expected = ENTITIES["meetings"].schema(many=True).dump(rows)
         finally:
             hidden_fields.reset(token)
-        fast = dump_many(ENTITIES["meetings"].schema, rows,
-                         frozenset({"notes", "agreed_next_steps"}))
+        fast = dump_many(
+            ENTITIES["meetings"].schema, rows, frozenset({"notes", "agreed_next_steps"})
+        )
         assert fast == expected and rows and "notes" not in fast[0]

@@ -16,11 +16,23 @@ def test_the_migrated_database_matches_the_models(app):
 
 
 def test_every_syncable_table_has_the_sync_columns(app):
-    syncable = {"participants", "consents", "career_profiles", "employers", "employer_contacts",
-                "meetings", "team_meetings", "job_matches", "plan_goals", "plan_steps",
-                "week_reviews", "conflicts"}
+    syncable = {
+        "participants",
+        "consents",
+        "career_profiles",
+        "employers",
+        "employer_contacts",
+        "meetings",
+        "team_meetings",
+        "job_matches",
+        "plan_goals",
+        "plan_steps",
+        "week_reviews",
+        "conflicts",
+    }
     for name in syncable:
         columns = db.metadata.tables[name].columns
         assert {"id", "team_id", "version", "created_at", "updated_at", "deleted_at"} <= set(
-            columns.keys()), name
+            columns.keys()
+        ), name
         assert not columns["team_id"].nullable

@@ -10,14 +10,17 @@ def test_real_organisation_numbers_are_valid(number):
     assert is_valid_org_number(number)
 
 
-@pytest.mark.parametrize("number, why", [
-    ("974760674", "check digit"),
-    ("97476067", "9 digits"),
-    ("9747606733", "9 digits"),
-    ("974 760 673", "9 digits"),
-    ("97476067a", "9 digits"),
-    ("\uff19\uff17\uff14\uff17\uff16\uff10\uff16\uff17\uff13", "9 digits"),  # full-width
-])
+@pytest.mark.parametrize(
+    "number, why",
+    [
+        ("974760674", "check digit"),
+        ("97476067", "9 digits"),
+        ("9747606733", "9 digits"),
+        ("974 760 673", "9 digits"),
+        ("97476067a", "9 digits"),
+        ("\uff19\uff17\uff14\uff17\uff16\uff10\uff16\uff17\uff13", "9 digits"),  # full-width
+    ],
+)
 def test_malformed_numbers_say_what_is_wrong(number, why):
     assert why in (org_number_problem(number) or "")
 

@@ -13,17 +13,26 @@ def test_a_specialist_signs_in_and_gets_tokens(client, make):
     assert response.status_code == 200
     body = response.json
     assert body["access_token"] and body["refresh_token"]
-    assert body["user"] == {"id": str(user.id), "role": "specialist", "team_id": str(user.team_id),
-                            "name": user.name, "email": user.email, "participant_id": None}
+    assert body["user"] == {
+        "id": str(user.id),
+        "role": "specialist",
+        "team_id": str(user.team_id),
+        "name": user.name,
+        "email": user.email,
+        "participant_id": None,
+    }
 
 
 def test_health_check_answers_503_and_names_the_database_when_it_is_down(tmp_path):
     from api import create_app
 
-    app = create_app({
-        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
-        "SECRET_KEY": "x" * 40, "JWT_SECRET_KEY": "y" * 40,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
+            "SECRET_KEY": "x" * 40,
+            "JWT_SECRET_KEY": "y" * 40,
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"

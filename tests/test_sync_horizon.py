@@ -16,8 +16,11 @@ from sync.purge import purge_tombstones
 def _age_tombstone(employer_id):
     """Backdate a deletion without it counting as a new change (the clock moving on)."""
     table = Employer.__table__
-    db.session.execute(update(table).where(table.c.id == employer_id)
-                       .values(deleted_at=utcnow() - timedelta(days=400)))
+    db.session.execute(
+        update(table)
+        .where(table.c.id == employer_id)
+        .values(deleted_at=utcnow() - timedelta(days=400))
+    )
     db.session.commit()
 
 

@@ -4,7 +4,9 @@ from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
 blp = ApiBlueprint(
-    "activity", __name__, url_prefix="/api/v1",
+    "activity",
+    __name__,
+    url_prefix="/api/v1",
     description="Employer contacts, participant meetings and team meetings.",
 )
 

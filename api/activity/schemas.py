@@ -16,8 +16,12 @@ from api.common.schema import EntitySchema, aware_datetime, choice, text, whole_
 
 class EmployerContactSchema(EntitySchema):
     employer_id = fields.UUID(required=True)
-    participant_id = fields.UUID(allow_none=True, metadata={
-        "description": "Null for general job development; needs the participant's consent."})
+    participant_id = fields.UUID(
+        allow_none=True,
+        metadata={
+            "description": "Null for general job development; needs the participant's consent."
+        },
+    )
     specialist_id = fields.UUID(metadata={"description": "Defaults to the user logging it."})
     contacted_at = aware_datetime(required=True)
     mode = choice(CONTACT_MODES)
@@ -35,8 +39,10 @@ class MeetingSchema(EntitySchema):
     setting = choice(MEETING_SETTINGS, required=True)
     place = text(200, allow_none=True)
     kind = choice(MEETING_KINDS, required=True)
-    status = choice(MEETING_STATUSES, metadata={
-        "description": "Defaults to planned for a future meeting, held for a past one."})
+    status = choice(
+        MEETING_STATUSES,
+        metadata={"description": "Defaults to planned for a future meeting, held for a past one."},
+    )
     agreed_next_steps = text(2000, allow_none=True)
     notes = text(2000, allow_none=True)
 

@@ -14,17 +14,28 @@ from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
 from api.teams.models import User
 
-blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth",
-                   description="Sign in with e-mail and password; tokens rotate on refresh.")
+blp = ApiBlueprint(
+    "auth",
+    __name__,
+    url_prefix="/api/v1/auth",
+    description="Sign in with e-mail and password; tokens rotate on refresh.",
+)
 
 
 def _user_payload(user: User) -> dict[str, Any]:
     actor = actor_for(user)
-    return {"id": user.id, "role": user.role, "team_id": user.team_id, "name": user.name,
-            "email": user.email, "participant_id": actor.participant_id}
+    return {
+        "id": user.id,
+        "role": user.role,
+        "team_id": user.team_id,
+        "name": user.name,
+        "email": user.email,
+        "participant_id": actor.participant_id,
+    }
 
 
 @blp.route("/login", methods=["POST"])
+@blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Wrong e-mail or password, or the account is disabled.")

@@ -53,8 +53,11 @@ def authenticate(email: str, password: str) -> User:
 
 
 def _claims(user: User, family_id: uuid.UUID) -> dict[str, Any]:
-    return {"role": user.role, "team_id": str(user.team_id) if user.team_id else None,
-            "fam": str(family_id)}
+    return {
+        "role": user.role,
+        "team_id": str(user.team_id) if user.team_id else None,
+        "fam": str(family_id),
+    }
 
 
 def issue_tokens(user: User, family: TokenFamily) -> dict[str, Any]:
@@ -64,13 +67,23 @@ def issue_tokens(user: User, family: TokenFamily) -> dict[str, Any]:
     refresh_ttl = timedelta(days=config["REFRESH_TOKEN_DAYS"])
     claims = _claims(user, family.id)
     access = create_access_token(str(user.id), additional_claims=claims, expires_delta=access_ttl)
-    refresh = create_refresh_token(str(user.id), additional_claims=claims,
-                                   expires_delta=refresh_ttl)
+    refresh = create_refresh_token(
+        str(user.id), additional_claims=claims, expires_delta=refresh_ttl
+    )
     decoded = decode_token(refresh)
-    db.session.add(RefreshToken(jti=decoded["jti"], family_id=family.id,
-                                expires_at=datetime.fromtimestamp(decoded["exp"], UTC)))
-    return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-            "expires_in": int(access_ttl.total_seconds())}
+    db.session.add(
+        RefreshToken(
+            jti=decoded["jti"],
+            family_id=family.id,
+            expires_at=datetime.fromtimestamp(decoded["exp"], UTC),
+        )
+    )
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": int(access_ttl.total_seconds()),
+    }
 
 
 def sign_in(email: str, password: str) -> tuple[User, dict[str, Any]]:
@@ -82,9 +95,11 @@ def sign_in(email: str, password: str) -> tuple[User, dict[str, Any]]:
 
 
 def revoke_family(family_id: uuid.UUID, reason: str) -> None:
-    db.session.execute(update(TokenFamily).where(
-        TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None)
-    ).values(revoked_at=utcnow(), revoked_reason=reason))
+    db.session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
 
 
 def family_is_revoked(family_id: str | None) -> bool:
@@ -101,14 +116,18 @@ def family_is_revoked(family_id: str | None) -> bool:
 def rotate(jwt_claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
     """Exchange a refresh token for a new pair. A second use of the same one ends the family."""
     family_id = uuid.UUID(jwt_claims["fam"])
-    claimed = db.session.execute(update(RefreshToken).where(
-        RefreshToken.jti == jwt_claims["jti"], RefreshToken.used_at.is_(None)
-    ).values(used_at=utcnow()))
+    claimed = db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.jti == jwt_claims["jti"], RefreshToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         revoke_family(family_id, "refresh token reused")
         db.session.commit()
-        raise AuthError("This refresh token was already used, so this sign-in has been ended "
-                        "on every device that shared it. Sign in again.")
+        raise AuthError(
+            "This refresh token was already used, so this sign-in has been ended "
+            "on every device that shared it. Sign in again."
+        )
     user = db.session.get(User, uuid.UUID(jwt_claims["sub"]))
     family = db.session.get(TokenFamily, family_id)
     if user is None or not user.is_active or family is None:

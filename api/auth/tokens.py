@@ -20,20 +20,27 @@ def register_token_callbacks(jwt: JWTManager) -> None:
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
-    jwt.unauthorized_loader(lambda reason: unauthorized(
-        "Sign in first: send 'Authorization: Bearer <access token>'."))
-    jwt.invalid_token_loader(lambda reason: unauthorized(
-        "The token is not valid; sign in again."))
-    jwt.expired_token_loader(lambda header, payload: unauthorized(
-        "The token has expired: refresh it, or sign in again."))
-    jwt.revoked_token_loader(lambda header, payload: unauthorized(
-        "This sign-in has ended (signed out or revoked); sign in again."))
-    jwt.user_lookup_error_loader(lambda header, payload: unauthorized(
-        "This account is no longer active."))
-    jwt.token_verification_failed_loader(lambda header, payload: unauthorized(
-        "The token is not valid; sign in again."))
+    jwt.unauthorized_loader(
+        lambda reason: unauthorized("Sign in first: send 'Authorization: Bearer <access token>'.")
+    )
+    jwt.invalid_token_loader(lambda reason: unauthorized("The token is not valid; sign in again."))
+    jwt.expired_token_loader(
+        lambda header, payload: unauthorized("The token has expired: refresh it, or sign in again.")
+    )
+    jwt.revoked_token_loader(
+        lambda header, payload: unauthorized(
+            "This sign-in has ended (signed out or revoked); sign in again."
+        )
+    )
+    jwt.user_lookup_error_loader(
+        lambda header, payload: unauthorized("This account is no longer active.")
+    )
+    jwt.token_verification_failed_loader(
+        lambda header, payload: unauthorized("The token is not valid; sign in again.")
+    )
 
     @jwt.decode_key_loader
     def _key(header: dict[str, Any], payload: dict[str, Any]) -> str:
         from flask import current_app
+
         return str(current_app.config["JWT_SECRET_KEY"])

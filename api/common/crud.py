@@ -29,10 +29,14 @@ from api.extensions import PROBLEM_JSON, ProblemSchema, abort, db
 
 PAGINATION_QUERY = frozenset({"page", "page_size"})
 IF_MATCH_PATTERN = r'(?:W/)?"?([0-9]{1,18})"?'
-IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
-            "description": 'The version the change was made from, e.g. "3"; answered 412 when '
-                           "the record has moved on.",
-            "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"}}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "description": 'The version the change was made from, e.g. "3"; answered 412 when '
+    "the record has moved on.",
+    "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$"},
+}
 
 
 class JsonBodyParser(FlaskParser):
@@ -48,24 +52,38 @@ class JsonBodyParser(FlaskParser):
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise  # webargs answers these: 400 "Invalid JSON body."
         except RecursionError:
-            abort(400, "The JSON body is nested too deeply to read.",
-                  errors={"json": ["Nested too deeply."]})
+            abort(
+                400,
+                "The JSON body is nested too deeply to read.",
+                errors={"json": ["Nested too deeply."]},
+            )
         except ValueError:  # int() refuses numbers of more than 4300 digits
-            abort(400, "The JSON body holds a number too long to read.",
-                  errors={"json": ["A number is too long."]})
+            abort(
+                400,
+                "The JSON body holds a number too long to read.",
+                errors={"json": ["A number is too long."]},
+            )
 
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
 
-    def alt_response(self, status_code: Any, response: Any = None, *, schema: Any = None,
-                     content_type: str | None = None, **kwargs: Any) -> Any:
+    def alt_response(
+        self,
+        status_code: Any,
+        response: Any = None,
+        *,
+        schema: Any = None,
+        content_type: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """An error documented by its description alone is a problem document all the same."""
         if response is None and schema is None and int(status_code) >= 400:
             schema, content_type = ProblemSchema, content_type or PROBLEM_JSON
-        return super().alt_response(status_code, response, schema=schema,
-                                    content_type=content_type, **kwargs)
+        return super().alt_response(
+            status_code, response, schema=schema, content_type=content_type, **kwargs
+        )
 
 
 def filter_schema(entity: Entity) -> type[ma.Schema]:
@@ -83,26 +101,36 @@ def filter_schema(entity: Entity) -> type[ma.Schema]:
         else:
             model_fields[name] = Text(validate=ma.validate.Length(max=100))
     if entity.time_column:
-        model_fields["from"] = AwareDateTime(metadata={
-            "description": f"Only records with {entity.time_column} at or after this time."})
-        model_fields["to"] = AwareDateTime(metadata={
-            "description": f"Only records with {entity.time_column} before this time."})
+        model_fields["from"] = AwareDateTime(
+            metadata={
+                "description": f"Only records with {entity.time_column} at or after this time."
+            }
+        )
+        model_fields["to"] = AwareDateTime(
+            metadata={"description": f"Only records with {entity.time_column} before this time."}
+        )
     if entity.search:
-        model_fields["q"] = Text(validate=ma.validate.Length(min=1, max=100), metadata={
-            "description": f"Search in {', '.join(entity.search)}."})
-    model_fields["include_deleted"] = fields.Boolean(load_default=False, metadata={
-        "description": "Also list tombstones (deleted records)."})
+        model_fields["q"] = Text(
+            validate=ma.validate.Length(min=1, max=100),
+            metadata={"description": f"Search in {', '.join(entity.search)}."},
+        )
+    model_fields["include_deleted"] = fields.Boolean(
+        load_default=False, metadata={"description": "Also list tombstones (deleted records)."}
+    )
     schema = ma.Schema.from_dict(model_fields, name=f"{entity.model.__name__}Filters")
     schema.Meta.unknown = ma.RAISE
     return schema
 
 
-def _refuse_unknown_query(known: frozenset[str]) -> None:
+def refuse_unknown_query(known: frozenset[str]) -> None:
     """webargs drops unknown query parameters; a misspelt filter must not list everything."""
     unknown = sorted(set(request.args) - known)
     if unknown:
-        abort(422, f"Unknown query parameter: {', '.join(unknown)}.",
-              errors={name: ["Unknown query parameter."] for name in unknown})
+        abort(
+            422,
+            f"Unknown query parameter: {', '.join(unknown)}.",
+            errors={name: ["Unknown query parameter."] for name in unknown},
+        )
 
 
 def _problem_from(error: RecordError) -> None:
@@ -158,7 +186,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
         @blp.response(200, schema(many=True))
         @blp.paginate()
         def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-            _refuse_unknown_query(known_query)
+            refuse_unknown_query(known_query)
             actor = reader()
             scope = read_scope(actor, entity.name)
             assert scope is not None  # reader() refused those who may read none
@@ -172,14 +200,23 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
                 if args.get("to") is not None:
                     query = query.where(column < args.pop("to"))
             if args.get("q"):
-                needle = f"%{args.pop('q').lower()}%"
-                query = query.where(or_(*(func.lower(getattr(model, c)).like(needle)
-                                          for c in entity.search)))
+                # % and _ are what the person typed, not wildcards
+                typed = args.pop("q").lower()
+                escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(
+                    or_(
+                        *(
+                            func.lower(getattr(model, c)).like(f"%{escaped}%", escape="\\")
+                            for c in entity.search
+                        )
+                    )
+                )
             for name in entity.filters:
                 if name in args:
                     query = query.where(getattr(model, name) == args[name])
             pagination_parameters.item_count = db.session.scalar(
-                select(func.count()).select_from(query.subquery()))
+                select(func.count()).select_from(query.subquery())
+            )
             if pagination_parameters.first_item >= pagination_parameters.item_count:
                 return []  # past the end; and a huge page number is no SQL OFFSET (overflow)
             return db.session.scalars(
@@ -210,11 +247,15 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
             actor = reader()
             record = _visible_or_404(actor, entity, record_id)
             if "id" in changes and changes.pop("id") != record_id:
-                abort(422, message="The id in the body differs from the one in the path.",
-                      errors={"id": "Must match the path, or be left out."})
+                abort(
+                    422,
+                    message="The id in the body differs from the one in the path.",
+                    errors={"id": "Must match the path, or be left out."},
+                )
             expected = _expected_version()
             return commit_or_problem(
-                lambda: update_record(actor, entity, record, changes, expected))
+                lambda: update_record(actor, entity, record, changes, expected)
+            )
 
         @blp.response(204)
         def delete(self, record_id: uuid.UUID) -> None:

@@ -16,7 +16,7 @@ Prepare = Callable[["Actor", Any, dict[str, Any], bool], dict[str, str]]
 
 @dataclass(frozen=True)
 class Entity:
-    name: str                      # wire name, e.g. "employer_contacts"
+    name: str  # wire name, e.g. "employer_contacts"
     model: type[Any]
     schema: type[EntitySchema]
     # field -> entity name of the referenced row, or "specialists" for a specialist's user id
@@ -24,9 +24,9 @@ class Entity:
     prepare: Prepare | None = None
     filters: tuple[str, ...] = ()  # columns a list may be filtered on by equality
     time_column: str | None = None  # filtered by ?from=&to=
-    search: tuple[str, ...] = ()    # columns ?q= searches in
-    order_by: str = "id"            # UUIDv7: creation order
-    label: str = ""                 # a human name, for messages
+    search: tuple[str, ...] = ()  # columns ?q= searches in
+    order_by: str = "id"  # UUIDv7: creation order
+    label: str = ""  # a human name, for messages
 
     @property
     def human(self) -> str:

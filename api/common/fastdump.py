@@ -30,8 +30,10 @@ def _converter(field: fields.Field) -> Converter | None:
         return _iso
     if isinstance(field, fields.Date) and getattr(field, "format", None) in (None, "iso"):
         return _iso
-    if isinstance(field, fields.Boolean | fields.Raw) and type(field) in (fields.Boolean,
-                                                                          fields.Raw):
+    if isinstance(field, fields.Boolean | fields.Raw) and type(field) in (
+        fields.Boolean,
+        fields.Raw,
+    ):
         return lambda value: value
     if type(field) is fields.Integer:
         return int
@@ -41,15 +43,17 @@ def _converter(field: fields.Field) -> Converter | None:
 
 
 @cache
-def _plan(schema_class: type[ma.Schema]) -> list[tuple[str, str, Converter | None,
-                                                       fields.Field]]:
+def _plan(schema_class: type[ma.Schema]) -> list[tuple[str, str, Converter | None, fields.Field]]:
     schema = schema_class()
-    return [(name, field.data_key or name, _converter(field), field)
-            for name, field in schema.dump_fields.items()]
+    return [
+        (name, field.data_key or name, _converter(field), field)
+        for name, field in schema.dump_fields.items()
+    ]
 
 
-def dump_many(schema_class: type[ma.Schema], rows: Iterable[Any],
-              hidden: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def dump_many(
+    schema_class: type[ma.Schema], rows: Iterable[Any], hidden: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     plan = [step for step in _plan(schema_class) if step[1] not in hidden]
     out = []
     for row in rows:

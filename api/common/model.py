@@ -64,8 +64,11 @@ class SyncableMixin(FeedColumns):
         UTCDateTime, nullable=False, default=utcnow, server_default=func.current_timestamp()
     )
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow,
-        server_default=func.current_timestamp()
+        UTCDateTime,
+        nullable=False,
+        default=utcnow,
+        onupdate=utcnow,
+        server_default=func.current_timestamp(),
     )
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -30,8 +30,9 @@ class RecordError(Exception):
         self.errors = errors
 
 
-def find_visible(actor: Actor, entity: Entity, record_id: uuid.UUID,
-                 include_deleted: bool = False) -> Any:
+def find_visible(
+    actor: Actor, entity: Entity, record_id: uuid.UUID, include_deleted: bool = False
+) -> Any:
     """The record if `actor` may read it; otherwise None (absent and forbidden look the same)."""
     scope = read_scope(actor, entity.name)
     if scope is None:
@@ -42,37 +43,87 @@ def find_visible(actor: Actor, entity: Entity, record_id: uuid.UUID,
     return db.session.scalar(query)
 
 
-def _check_references(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
-                      creating: bool) -> dict[str, str]:
+class ReferenceLookup:
+    """Which referenced rows an actor may use: asked one id at a time, or loaded for a batch."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.usable: dict[tuple[str, uuid.UUID], bool] = {}
+
+    def _query(self, target: str, ids: set[uuid.UUID]) -> Any:
+        from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
+
+        if target == "specialists":
+            return select(User.id).where(
+                User.id.in_(ids),
+                User.team_id == self.actor.team_id,
+                User.role == "specialist",
+                User.is_active.is_(True),
+            )
+        model = ENTITIES[target].model
+        scope = read_scope(self.actor, target)
+        if scope is None:
+            return None
+        return select(model.id).where(model.id.in_(ids), scope, model.deleted_at.is_(None))
+
+    def load(self, target: str, ids: set[uuid.UUID]) -> None:
+        ids = {i for i in ids if (target, i) not in self.usable}
+        if not ids:
+            return
+        query = self._query(target, ids)
+        found = set(db.session.scalars(query)) if query is not None else set()
+        self.usable.update(((target, i), i in found) for i in ids)
+
+    def may_use(self, target: str, value: uuid.UUID) -> bool:
+        self.load(target, {value})
+        return self.usable[(target, value)]
+
+
+def _check_references(
+    actor: Actor,
+    entity: Entity,
+    record: Any,
+    changes: dict[str, Any],
+    creating: bool,
+    lookup: ReferenceLookup | None = None,
+) -> dict[str, str]:
     from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
 
+    lookup = lookup or ReferenceLookup(actor)
     errors: dict[str, str] = {}
     for field_name, target in entity.references.items():
         value = getattr(record, field_name)
         # A reference made earlier stays valid (a participant moved on, a colleague left).
         if value is None or not (creating or field_name in changes):
             continue
-        if target == "specialists":
-            found = db.session.scalar(select(User.id).where(
-                User.id == value, User.team_id == actor.team_id, User.role == "specialist",
-                User.is_active.is_(True)))
-            if found is None:
-                errors[field_name] = "No active specialist with this id in your team."
-            elif not may_name_specialist(actor, value):
-                errors[field_name] = "Record your own work: this must be your own id."
-        elif find_visible(actor, ENTITIES[target], value) is None:
-            errors[field_name] = f"No {ENTITIES[target].human} with this id that you can use."
+        if not lookup.may_use(target, value):
+            errors[field_name] = (
+                "No active specialist with this id in your team."
+                if target == "specialists"
+                else f"No {ENTITIES[target].human} with this id that you can use."
+            )
+        elif target == "specialists" and not may_name_specialist(actor, value):
+            errors[field_name] = "Record your own work: this must be your own id."
     return errors
 
 
-def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
-           creating: bool) -> None:
+def _apply(
+    actor: Actor,
+    entity: Entity,
+    record: Any,
+    changes: dict[str, Any],
+    creating: bool,
+    lookup: ReferenceLookup | None = None,
+) -> None:
     allowed = writable_fields(actor, entity.name)
     if allowed is not None and not creating:
         refused = sorted(set(changes) - allowed)
         if refused:
-            raise RecordError(403, f"As {actor.role} you may not change: {', '.join(refused)}.",
-                              {name: "You may not change this field." for name in refused})
+            raise RecordError(
+                403,
+                f"As {actor.role} you may not change: {', '.join(refused)}.",
+                {name: "You may not change this field." for name in refused},
+            )
     for name, value in changes.items():
         if name != "id":
             setattr(record, name, value)
@@ -80,7 +131,7 @@ def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
     # References first: the entity's own rules may look at the referenced rows, and must not
     # tell anything about rows the actor cannot see.
     with db.session.no_autoflush:
-        errors = _check_references(actor, entity, record, changes, creating)
+        errors = _check_references(actor, entity, record, changes, creating, lookup)
         if not errors and entity.prepare:
             errors = entity.prepare(actor, record, changes, creating)
     if errors:
@@ -88,10 +139,10 @@ def _apply(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
 
 
 def _flush() -> None:
+    # On failure the caller rolls back: the whole request (REST) or its savepoint (sync push).
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise RecordError(409, constraint_message(exc)) from exc
 
 
@@ -99,11 +150,12 @@ def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:
     _flush()
     scope = read_scope(actor, entity.name)
     visible = scope is not None and db.session.scalar(
-        select(entity.model.id).where(entity.model.id == record.id, scope))
+        select(entity.model.id).where(entity.model.id == record.id, scope)
+    )
     if not visible:
-        db.session.rollback()
-        raise RecordError(403, f"You may only write {entity.human} within your own caseload "
-                               "and team.")
+        raise RecordError(
+            403, f"You may only write {entity.human} within your own caseload and team."
+        )
 
 
 def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
@@ -112,8 +164,11 @@ def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
         raise RecordError(403, f"A {actor.role} may not create {entity.human}.")
     record_id = data.get("id")
     if record_id is not None and db.session.get(entity.model, record_id) is not None:
-        raise RecordError(409, "A record with this id already exists; generate a new id.",
-                          {"id": "Already taken."})
+        raise RecordError(
+            409,
+            "A record with this id already exists; generate a new id.",
+            {"id": "Already taken."},
+        )
     record = entity.model(id=record_id or new_id())
     record.team_id = actor.team_id
     _apply(actor, entity, record, data, creating=True)
@@ -122,11 +177,72 @@ def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
     return record
 
 
-def update_record(actor: Actor, entity: Entity, record: Any, changes: dict[str, Any],
-                  expected_version: int | None = None) -> Any:
+def create_records(
+    actor: Actor, entity: Entity, items: list[dict[str, Any]]
+) -> list[Any | RecordError]:
+    """Create many records at once: the same checks as create_record, set-based where they
+    touch the database, one flush. Returns, per item, the record or why it was refused.
+
+    Raises RecordError if the batch as a whole fails at the database (the caller rolls back
+    and may retry the items one by one).
+    """
+    if actor.role not in rules_for(entity.name).create_roles:
+        return [RecordError(403, f"A {actor.role} may not create {entity.human}.")] * len(items)
+    model = entity.model
+    ids = [data.get("id") or new_id() for data in items]
+    taken = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
+    lookup = ReferenceLookup(actor)
+    for field_name, target in entity.references.items():
+        lookup.load(target, {d[field_name] for d in items if d.get(field_name) is not None})
+    results: list[Any | RecordError] = []
+    fresh = []
+    for record_id, data in zip(ids, items, strict=True):
+        if record_id in taken:
+            results.append(
+                RecordError(
+                    409,
+                    "A record with this id already exists; generate a new id.",
+                    {"id": "Already taken."},
+                )
+            )
+            continue
+        record = model(id=record_id)
+        record.team_id = actor.team_id
+        try:
+            _apply(actor, entity, record, data, creating=True, lookup=lookup)
+        except RecordError as error:
+            results.append(error)
+            continue
+        results.append(record)
+        fresh.append(record)
+    if fresh:
+        db.session.add_all(fresh)
+        _flush()
+        scope = read_scope(actor, entity.name)
+        assert scope is not None  # a role that creates also reads
+        visible = set(
+            db.session.scalars(select(model.id).where(model.id.in_([r.id for r in fresh]), scope))
+        )
+        if len(visible) != len(fresh):
+            raise RecordError(
+                403, f"You may only write {entity.human} within your own caseload and team."
+            )
+    return results
+
+
+def update_record(
+    actor: Actor,
+    entity: Entity,
+    record: Any,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> Any:
     if expected_version is not None and expected_version != record.version:
-        raise RecordError(412, f"The record is at version {record.version}, not "
-                               f"{expected_version}: fetch it again and reapply your change.")
+        raise RecordError(
+            412,
+            f"The record is at version {record.version}, not "
+            f"{expected_version}: fetch it again and reapply your change.",
+        )
     if not changes:
         return record
     _apply(actor, entity, record, changes, creating=False)
@@ -143,8 +259,9 @@ def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
 
 
 KNOWN_CONSTRAINTS = {
-    "uq_employers_team_org_number_live":
-        "An employer with this organisation number already exists in your team.",
+    "uq_employers_team_org_number_live": (
+        "An employer with this organisation number already exists in your team."
+    ),
     "uq_career_profiles_participant_id": "This participant already has a career profile.",
     "uq_week_reviews_specialist_week_live": "This week is already marked as reviewed.",
     "uq_participants_user_id": "This login already belongs to another participant.",

@@ -57,8 +57,7 @@ def choice(values: Iterable[str], **kwargs: Any) -> fields.String:
 
 
 def whole_number(minimum: int = 0, maximum: int = INT32_MAX, **kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum),
-                          **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
 
 
 class Number(fields.Float):

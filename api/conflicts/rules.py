@@ -8,8 +8,9 @@ from api.access import Actor
 from api.common.model import utcnow
 
 
-def prepare_conflict(actor: Actor, record: Any, changes: dict[str, Any],
-                     creating: bool) -> dict[str, str]:
+def prepare_conflict(
+    actor: Actor, record: Any, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if "resolved_at" in changes:
         if changes["resolved_at"] is not None:
             record.resolved_at = utcnow()

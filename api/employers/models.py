@@ -15,8 +15,12 @@ class Employer(SyncableMixin, db.Model):  # type: ignore[name-defined]
         CheckConstraint("org_number IS NULL OR length(org_number) = 9", name="org_number_length"),
         # One live employer per organisation number in a team; tombstones don't count.
         Index(
-            "uq_employers_team_org_number_live", "team_id", "org_number", unique=True,
-            postgresql_where=text("deleted_at IS NULL"), sqlite_where=text("deleted_at IS NULL"),
+            "uq_employers_team_org_number_live",
+            "team_id",
+            "org_number",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
         ),
     )
 

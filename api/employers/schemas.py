@@ -16,9 +16,11 @@ def _valid_org_number(value: str) -> None:
 
 class EmployerSchema(EntitySchema):
     name = text(200, required=True)
-    org_number = fields.String(allow_none=True, validate=_valid_org_number,
-                               metadata={"description": "9 digits, modulus-11 checked.",
-                                         "pattern": "^[0-9]{9}$"})
+    org_number = fields.String(
+        allow_none=True,
+        validate=_valid_org_number,
+        metadata={"description": "9 digits, modulus-11 checked.", "pattern": "^[0-9]{9}$"},
+    )
     industry = text(100, allow_none=True)
     address = text(300, allow_none=True)
     contact_person = text(200, allow_none=True)

@@ -20,12 +20,17 @@ class JobMatch(SyncableMixin, db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         one_of("status", JOB_STATUSES),
         one_of("end_reason", END_REASONS),
-        CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on",
-                        name="ended_after_started"),
-        CheckConstraint("hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 80)",
-                        name="hours_per_week_range"),
-        CheckConstraint("status NOT IN ('hired', 'ended') OR started_on IS NOT NULL",
-                        name="hired_has_start"),
+        CheckConstraint(
+            "ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on",
+            name="ended_after_started",
+        ),
+        CheckConstraint(
+            "hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 80)",
+            name="hours_per_week_range",
+        ),
+        CheckConstraint(
+            "status NOT IN ('hired', 'ended') OR started_on IS NOT NULL", name="hired_has_start"
+        ),
     )
 
     participant_id: Mapped[uuid.UUID] = mapped_column(

@@ -9,8 +9,9 @@ from api.jobs.models import JobMatch
 from api.participants.consent import NO_EMPLOYER_CONSENT, consent_in_force
 
 
-def prepare_job_match(actor: Actor, record: JobMatch, changes: dict[str, Any],
-                      creating: bool) -> dict[str, str]:
+def prepare_job_match(
+    actor: Actor, record: JobMatch, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if record.status is None:
         record.status = "lead"
@@ -23,6 +24,7 @@ def prepare_job_match(actor: Actor, record: JobMatch, changes: dict[str, Any],
     if record.started_on and record.ended_on and record.ended_on < record.started_on:
         errors["ended_on"] = "The end date cannot be before the start date."
     if (creating or "participant_id" in changes) and not consent_in_force(
-            record.participant_id, "employers"):
+        record.participant_id, "employers"
+    ):
         errors["participant_id"] = NO_EMPLOYER_CONSENT
     return errors

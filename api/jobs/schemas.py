@@ -16,12 +16,21 @@ class JobMatchSchema(EntitySchema):
     status = choice(JOB_STATUSES)
     started_on = Date(allow_none=True)
     ended_on = Date(allow_none=True)
-    hours_per_week = Number(allow_none=True, validate=validate.Range(
-        min=0, max=80, min_inclusive=False,
-        error="Hours per week must be more than 0 and at most 80."),
+    hours_per_week = Number(
+        allow_none=True,
+        validate=validate.Range(
+            min=0,
+            max=80,
+            min_inclusive=False,
+            error="Hours per week must be more than 0 and at most 80.",
+        ),
         # apispec documents the minimum but not that it is exclusive
-        metadata={"exclusiveMinimum": True})
-    competitive = Flag(metadata={
-        "description": "Ordinary job at ordinary wage, open to anyone; false for lønnstilskudd."})
+        metadata={"exclusiveMinimum": True},
+    )
+    competitive = Flag(
+        metadata={
+            "description": "Ordinary job at ordinary wage, open to anyone; false for lønnstilskudd."
+        }
+    )
     end_reason = choice(END_REASONS, allow_none=True)
     notes = text(2000, allow_none=True)

@@ -16,16 +16,22 @@ from sync.cursor import CursorError, Position
 from sync.pull import pull
 from sync.push import PushSchema, push
 
-blp = ApiBlueprint("sync", __name__, url_prefix="/api/v1/sync",
-                   description="Offline sync: push the outbox, pull changes. See docs/sync.md.")
+blp = ApiBlueprint(
+    "sync",
+    __name__,
+    url_prefix="/api/v1/sync",
+    description="Offline sync: push the outbox, pull changes. See docs/sync.md.",
+)
 
 
 class PullArgsSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    cursor = ma.fields.String(validate=ma.validate.Length(max=500), metadata={
-        "description": "From the previous pull; leave out for everything you may see."})
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(max=500),
+        metadata={"description": "From the previous pull; leave out for everything you may see."},
+    )
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
     schema_version = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10_000))
 
@@ -42,9 +48,12 @@ class PullResultSchema(ma.Schema):
     changes = ma.fields.List(ma.fields.Nested(ChangeSchema))
     cursor = ma.fields.String()
     has_more = ma.fields.Boolean()
-    reset = ma.fields.Boolean(metadata={
-        "description": "Drop every synced record and keep only what this and later pages say "
-                       "(your cursor was older than the tombstone horizon)."})
+    reset = ma.fields.Boolean(
+        metadata={
+            "description": "Drop every synced record and keep only what this and later pages say "
+            "(your cursor was older than the tombstone horizon)."
+        }
+    )
 
 
 class MutationResultSchema(ma.Schema):
@@ -72,8 +81,9 @@ def _check_schema_version(version: int | None) -> None:
         error = UpgradeRequired()
         error.data = {  # type: ignore[attr-defined]
             "message": "This version of the app is too old for the server: update the app "
-                       "(your unsynced changes stay on the phone until you do).",
-            "errors": {"schema_version": f"At least {MIN_SCHEMA_VERSION} is accepted."}}
+            "(your unsynced changes stay on the phone until you do).",
+            "errors": {"schema_version": f"At least {MIN_SCHEMA_VERSION} is accepted."},
+        }
         raise error
 
 
@@ -99,8 +109,9 @@ def pull_route(args: dict[str, Any]) -> Any:
     actor = current_actor()
     header = request.headers.get("X-Schema-Version", "")
     version = args.get("schema_version")  # 0 is a version too: not `or`
-    _check_schema_version(version if version is not None
-                          else (int(header) if header.isdigit() else None))
+    _check_schema_version(
+        version if version is not None else (int(header) if header.isdigit() else None)
+    )
     try:
         cursor = Position.decode(args["cursor"]) if args.get("cursor") else None
     except CursorError as error:
@@ -109,5 +120,11 @@ def pull_route(args: dict[str, Any]) -> Any:
     db.session.rollback()  # a read: end the transaction rather than hold a snapshot
     # Already wire data: skip a second pass through the response schema (a full sync is
     # thousands of changes). The schema above still documents the shape.
-    return jsonify({"changes": result.changes, "cursor": result.cursor,
-                    "has_more": result.has_more, "reset": result.reset})
+    return jsonify(
+        {
+            "changes": result.changes,
+            "cursor": result.cursor,
+            "has_more": result.has_more,
+            "reset": result.reset,
+        }
+    )

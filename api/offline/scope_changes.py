@@ -11,8 +11,14 @@ from api.extensions import db
 from api.offline.setup import feed
 
 # Entities a specialist sees because the participant is on their caseload.
-CASELOAD_ENTITIES = ("consents", "career_profiles", "plan_goals", "plan_steps", "meetings",
-                     "job_matches")
+CASELOAD_ENTITIES = (
+    "consents",
+    "career_profiles",
+    "plan_goals",
+    "plan_steps",
+    "meetings",
+    "job_matches",
+)
 
 
 def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> None:

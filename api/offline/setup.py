@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import Actor, hidden_fields_for, read_scope
@@ -12,6 +13,7 @@ from api.common.fastdump import dump_many
 from api.common.records import (
     RecordError,
     create_record,
+    create_records,
     delete_record,
     find_visible,
     update_record,
@@ -30,9 +32,20 @@ feed = ChangeFeed(db.metadata)
 
 # Sync order: referenced rows before the rows that reference them, so a device can apply a
 # page in order. The order is part of the cursor; append new entities at the end.
-SYNC_ORDER = ("employers", "participants", "consents", "career_profiles", "plan_goals",
-              "meetings", "plan_steps", "employer_contacts", "team_meetings", "job_matches",
-              "week_reviews", "conflicts")
+SYNC_ORDER = (
+    "employers",
+    "participants",
+    "consents",
+    "career_profiles",
+    "plan_goals",
+    "meetings",
+    "plan_steps",
+    "employer_contacts",
+    "team_meetings",
+    "job_matches",
+    "week_reviews",
+    "conflicts",
+)
 MERGE_RULES: dict[str, dict[str, str]] = {
     "plan_steps": {"done_at": SET_WINS},  # ticked off on one device stays ticked off
 }
@@ -48,6 +61,29 @@ class RecordWriter:
 
     def find(self, actor: Actor, entity: str, record_id: uuid.UUID) -> Any | None:
         return find_visible(actor, ENTITIES[entity], record_id, include_deleted=True)
+
+    def find_many(self, actor: Actor, entity: str, record_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these ids name records the actor can find (tombstones included)."""
+        model = ENTITIES[entity].model
+        scope = read_scope(actor, entity)
+        if scope is None:
+            return set()
+        found: set[uuid.UUID] = set()
+        ids = list(record_ids)
+        for start in range(0, len(ids), 500):
+            found.update(
+                db.session.scalars(
+                    select(model.id).where(model.id.in_(ids[start : start + 500]), scope)
+                )
+            )
+        return found
+
+    def create_many(self, actor: Actor, entity: str, items: list[dict[str, Any]]) -> list[Any]:
+        try:
+            outcomes = create_records(actor, ENTITIES[entity], items)
+        except RecordError as error:
+            raise _refusal(error) from error
+        return [_refusal(o) if isinstance(o, RecordError) else o for o in outcomes]
 
     def create(self, actor: Actor, entity: str, data: dict[str, Any]) -> Any:
         try:
@@ -67,16 +103,26 @@ class RecordWriter:
         except RecordError as error:
             raise _refusal(error) from error
 
-    def record_conflict(self, actor: Actor, entity: str, record: Any, field: str,
-                        kept_value: Any, other_value: Any) -> None:
-        db.session.add(Conflict(team_id=record.team_id, entity=entity, record_id=record.id,
-                                field=field, kept_value=kept_value, other_value=other_value,
-                                user_id=actor.id))
+    def record_conflict(
+        self, actor: Actor, entity: str, record: Any, field: str, kept_value: Any, other_value: Any
+    ) -> None:
+        db.session.add(
+            Conflict(
+                team_id=record.team_id,
+                entity=entity,
+                record_id=record.id,
+                field=field,
+                kept_value=kept_value,
+                other_value=other_value,
+                user_id=actor.id,
+            )
+        )
 
 
 def _serializer(name: str) -> Any:
     def serialize(actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
         return dump_many(ENTITIES[name].schema, rows, hidden_fields_for(actor, name))
+
     return serialize
 
 
@@ -86,13 +132,20 @@ def _sync_entity(name: str) -> SyncEntity:
     def scope(actor: Actor) -> Any:
         return read_scope(actor, name)
 
-    return SyncEntity(name=name, model=entity.model, schema=entity.schema, scope=scope,
-                      serialize=_serializer(name), merge=MERGE_RULES.get(name, {}),
-                      append_only=name in APPEND_ONLY)
+    return SyncEntity(
+        name=name,
+        model=entity.model,
+        schema=entity.schema,
+        scope=scope,
+        serialize=_serializer(name),
+        merge=MERGE_RULES.get(name, {}),
+        append_only=name in APPEND_ONLY,
+    )
 
 
-registry = Registry([_sync_entity(name) for name in SYNC_ORDER], RecordWriter(),
-                    principal_id=lambda actor: actor.id)
+registry = Registry(
+    [_sync_entity(name) for name in SYNC_ORDER], RecordWriter(), principal_id=lambda actor: actor.id
+)
 
 for _entity in registry.entities:
     feed.track(_entity.model)

@@ -19,8 +19,9 @@ class Participant(SyncableMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "participants"
     __table_args__ = (
         one_of("status", PARTICIPANT_STATUSES),
-        CheckConstraint("closed_on IS NULL OR closed_on >= enrolled_on",
-                        name="closed_after_enrolled"),
+        CheckConstraint(
+            "closed_on IS NULL OR closed_on >= enrolled_on", name="closed_after_enrolled"
+        ),
         CheckConstraint("status <> 'closed' OR closed_on IS NOT NULL", name="closed_has_date"),
     )
 

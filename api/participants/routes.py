@@ -4,7 +4,9 @@ from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
 blp = ApiBlueprint(
-    "participants", __name__, url_prefix="/api/v1",
+    "participants",
+    __name__,
+    url_prefix="/api/v1",
     description="Participants, their consents and career profiles.",
 )
 

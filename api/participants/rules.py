@@ -13,8 +13,9 @@ from api.extensions import db
 from api.participants.models import CareerProfile, Participant
 
 
-def prepare_participant(actor: Actor, record: Participant, changes: dict[str, Any],
-                        creating: bool) -> dict[str, str]:
+def prepare_participant(
+    actor: Actor, record: Participant, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if creating and record.specialist_id is None:
         record.specialist_id = actor.id
@@ -29,8 +30,9 @@ def prepare_participant(actor: Actor, record: Participant, changes: dict[str, An
     return errors
 
 
-def prepare_consent(actor: Actor, record: Any, changes: dict[str, Any],
-                    creating: bool) -> dict[str, str]:
+def prepare_consent(
+    actor: Actor, record: Any, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if creating:
         record.recorded_by = actor.id
         if record.recorded_at is None:
@@ -38,15 +40,20 @@ def prepare_consent(actor: Actor, record: Any, changes: dict[str, Any],
     return {}
 
 
-def prepare_career_profile(actor: Actor, record: CareerProfile, changes: dict[str, Any],
-                           creating: bool) -> dict[str, str]:
+def prepare_career_profile(
+    actor: Actor, record: CareerProfile, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if creating and record.participant_id is not None:
-        exists = db.session.scalar(select(CareerProfile.id).where(
-            CareerProfile.participant_id == record.participant_id,
-            CareerProfile.id != record.id))
+        exists = db.session.scalar(
+            select(CareerProfile.id).where(
+                CareerProfile.participant_id == record.participant_id, CareerProfile.id != record.id
+            )
+        )
         if exists is not None:
-            return {"participant_id": "This participant already has a career profile; "
-                                      "change that one instead."}
+            return {
+                "participant_id": "This participant already has a career profile; "
+                "change that one instead."
+            }
     if not creating and "participant_id" in changes:
         return {"participant_id": "A career profile cannot move to another participant."}
     return {}

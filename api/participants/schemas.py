@@ -37,8 +37,13 @@ class CareerProfileSchema(EntitySchema):
     strengths = text(4000, allow_none=True)
     education = text(4000, allow_none=True)
     work_history = text(4000, allow_none=True)
-    disclosure_preference = text(2000, allow_none=True, metadata={
-        "description": "What the participant wants an employer to be told, in their words."})
+    disclosure_preference = text(
+        2000,
+        allow_none=True,
+        metadata={
+            "description": "What the participant wants an employer to be told, in their words."
+        },
+    )
 
 
 class TransferSchema(ma.Schema):

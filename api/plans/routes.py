@@ -4,7 +4,9 @@ from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
 blp = ApiBlueprint(
-    "plans", __name__, url_prefix="/api/v1",
+    "plans",
+    __name__,
+    url_prefix="/api/v1",
     description="Job-search plans: goals and steps.",
 )
 

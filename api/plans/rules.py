@@ -9,15 +9,17 @@ from api.extensions import db
 from api.plans.models import PlanGoal, PlanStep
 
 
-def prepare_goal(actor: Actor, record: PlanGoal, changes: dict[str, Any],
-                 creating: bool) -> dict[str, str]:
+def prepare_goal(
+    actor: Actor, record: PlanGoal, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if record.status is None:
         record.status = "active"
     return {}
 
 
-def prepare_step(actor: Actor, record: PlanStep, changes: dict[str, Any],
-                 creating: bool) -> dict[str, str]:
+def prepare_step(
+    actor: Actor, record: PlanStep, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if record.owner is None:
         record.owner = "participant"
     if record.goal_id is not None:

@@ -18,8 +18,12 @@ class WeekReview(SyncableMixin, db.Model):  # type: ignore[name-defined]
         CheckConstraint("iso_week >= 1 AND iso_week <= 53", name="iso_week_range"),
         CheckConstraint("iso_year >= 2000 AND iso_year <= 2100", name="iso_year_range"),
         Index(
-            "uq_week_reviews_specialist_week_live", "specialist_id", "iso_year", "iso_week",
-            unique=True, postgresql_where=text("deleted_at IS NULL"),
+            "uq_week_reviews_specialist_week_live",
+            "specialist_id",
+            "iso_year",
+            "iso_week",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
             sqlite_where=text("deleted_at IS NULL"),
         ),
     )

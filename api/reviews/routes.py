@@ -4,7 +4,9 @@ from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
 blp = ApiBlueprint(
-    "reviews", __name__, url_prefix="/api/v1",
+    "reviews",
+    __name__,
+    url_prefix="/api/v1",
     description="Supervisors' week reviews.",
 )
 

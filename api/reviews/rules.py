@@ -13,8 +13,9 @@ from api.extensions import db
 from api.reviews.models import WeekReview
 
 
-def prepare_review(actor: Actor, record: WeekReview, changes: dict[str, Any],
-                   creating: bool) -> dict[str, str]:
+def prepare_review(
+    actor: Actor, record: WeekReview, changes: dict[str, Any], creating: bool
+) -> dict[str, str]:
     if not creating:
         return {}
     record.reviewed_by = actor.id
@@ -23,9 +24,14 @@ def prepare_review(actor: Actor, record: WeekReview, changes: dict[str, Any],
         date.fromisocalendar(record.iso_year, record.iso_week, 1)
     except ValueError:
         return {"iso_week": f"{record.iso_year} has no week {record.iso_week}."}
-    taken = db.session.scalar(select(WeekReview.id).where(
-        WeekReview.specialist_id == record.specialist_id, WeekReview.iso_year == record.iso_year,
-        WeekReview.iso_week == record.iso_week, WeekReview.deleted_at.is_(None)))
+    taken = db.session.scalar(
+        select(WeekReview.id).where(
+            WeekReview.specialist_id == record.specialist_id,
+            WeekReview.iso_year == record.iso_year,
+            WeekReview.iso_week == record.iso_week,
+            WeekReview.deleted_at.is_(None),
+        )
+    )
     if taken is not None:
         return {"iso_week": "This week is already marked as reviewed for this specialist."}
     return {}

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api.access import current_actor, hidden_fields_for, user_scope
-from api.common.crud import ApiBlueprint
+from api.common.crud import PAGINATION_QUERY, ApiBlueprint, refuse_unknown_query
 from api.common.records import RecordError, find_visible
 from api.common.schema import hidden_fields
 from api.entities import ENTITIES
@@ -20,8 +20,12 @@ from api.teams.models import Team, User
 from api.teams.schemas import TeamSchema, UserFilterSchema, UserSchema
 from api.teams.service import create_team, create_user, transfer_participant, update_user
 
-blp = ApiBlueprint("admin", __name__, url_prefix="/api/v1",
-                   description="Teams and users (admins), and caseload transfers.")
+blp = ApiBlueprint(
+    "admin",
+    __name__,
+    url_prefix="/api/v1",
+    description="Teams and users (admins), and caseload transfers.",
+)
 
 
 def _commit(work: Callable[[], Any]) -> Any:
@@ -40,6 +44,7 @@ class Teams(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Any:
         """List teams (admin: all; others: their own)."""
+        refuse_unknown_query(PAGINATION_QUERY)
         actor = current_actor()
         query = select(Team).order_by(Team.name)
         if actor.role != "admin":
@@ -47,7 +52,7 @@ class Teams(MethodView):
         teams = db.session.scalars(query).all()
         pagination_parameters.item_count = len(teams)
         first = pagination_parameters.first_item
-        return teams[first:first + pagination_parameters.page_size]
+        return teams[first : first + pagination_parameters.page_size]
 
     @blp.arguments(TeamSchema)
     @blp.response(201, TeamSchema)
@@ -80,12 +85,17 @@ class TeamItem(MethodView):
         def rename() -> Team:
             name = changes.get("name")
             if name and db.session.scalar(
-                    select(Team.id).where(Team.name == name, Team.id != team_id)):
+                select(Team.id).where(Team.name == name, Team.id != team_id)
+            ):
                 raise RecordError(409, "A team with this name already exists.")
             if name:
                 team.name = name
             return team
+
         return _commit(rename)
+
+
+USER_QUERY = frozenset(UserFilterSchema().fields) | PAGINATION_QUERY
 
 
 @blp.route("/users")
@@ -96,6 +106,7 @@ class Users(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """List users (admin: everyone; others: their team's staff, and a specialist the logins
         of their own participants)."""
+        refuse_unknown_query(USER_QUERY)
         actor = current_actor(("admin", "supervisor", "specialist"))
         query = select(User).where(user_scope(actor)).order_by(User.name, User.id)
         if actor.role == "admin" and "team_id" in args:
@@ -107,7 +118,7 @@ class Users(MethodView):
         users = db.session.scalars(query).all()
         pagination_parameters.item_count = len(users)
         first = pagination_parameters.first_item
-        return users[first:first + pagination_parameters.page_size]
+        return users[first : first + pagination_parameters.page_size]
 
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)

@@ -30,8 +30,11 @@ class UserSchema(ma.Schema):
     is_active = fields.Boolean()
     fte = whole_number(1, 100, metadata={"description": "Percent of a full-time position."})
     password = Text(load_only=True, required=True, validate=validate.Length(min=8, max=1000))
-    participant_id = fields.UUID(load_only=True, allow_none=True, metadata={
-        "description": "For a participant login: the participant record it belongs to."})
+    participant_id = fields.UUID(
+        load_only=True,
+        allow_none=True,
+        metadata={"description": "For a participant login: the participant record it belongs to."},
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
 

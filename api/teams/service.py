@@ -35,8 +35,7 @@ def _check_user(user: User, participant_id: Any) -> Participant | None:
     return participant
 
 
-def _user_problems(user: User, participant_id: Any) -> tuple[dict[str, str],
-                                                                Participant | None]:
+def _user_problems(user: User, participant_id: Any) -> tuple[dict[str, str], Participant | None]:
     errors: dict[str, str] = {}
     participant = None
     if user.role != "admin" and user.team_id is None:
@@ -60,9 +59,16 @@ def create_user(data: dict[str, Any]) -> User:
     email = data["email"].strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
-    user = User(id=new_id(), email=email, name=data["name"], role=data["role"],
-                team_id=data.get("team_id"), is_active=data.get("is_active", True),
-                fte=data.get("fte", 100), password_hash=hash_password(data["password"]))
+    user = User(
+        id=new_id(),
+        email=email,
+        name=data["name"],
+        role=data["role"],
+        team_id=data.get("team_id"),
+        is_active=data.get("is_active", True),
+        fte=data.get("fte", 100),
+        password_hash=hash_password(data["password"]),
+    )
     participant = _check_user(user, data.get("participant_id"))
     db.session.add(user)
     db.session.flush()
@@ -82,8 +88,9 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         if taken is not None:
             raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
         user.email = email
-    moved = any(name in changes and changes[name] != getattr(user, name)
-                for name in ("team_id", "role"))
+    moved = any(
+        name in changes and changes[name] != getattr(user, name) for name in ("team_id", "role")
+    )
     for name, value in changes.items():
         setattr(user, name, value)
     if moved:
@@ -91,7 +98,8 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     if user.role == "participant" and participant_id is None:
         with db.session.no_autoflush:
             participant_id = db.session.scalar(
-                select(Participant.id).where(Participant.user_id == user.id))
+                select(Participant.id).where(Participant.user_id == user.id)
+            )
     participant = _check_user(user, participant_id)
     if participant is not None:
         participant.user_id = user.id
@@ -102,10 +110,17 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
 def transfer_participant(actor: Actor, participant: Participant, specialist_id: Any) -> None:
     """Move a participant to another specialist of their team (admin only)."""
     specialist = db.session.get(User, specialist_id)
-    if (specialist is None or specialist.role != "specialist" or not specialist.is_active
-            or specialist.team_id != participant.team_id):
-        raise RecordError(422, "Pick an active specialist in the participant's team.",
-                          {"specialist_id": "No active specialist with this id in that team."})
+    if (
+        specialist is None
+        or specialist.role != "specialist"
+        or not specialist.is_active
+        or specialist.team_id != participant.team_id
+    ):
+        raise RecordError(
+            422,
+            "Pick an active specialist in the participant's team.",
+            {"specialist_id": "No active specialist with this id in that team."},
+        )
     previous = participant.specialist_id
     participant.specialist_id = specialist.id
     if previous != specialist.id:
