@@ -40,6 +40,10 @@ AnySession = Session | scoped_session[Any]
 # An eviction of everything: the user's devices drop all synced data and pull afresh.
 RESET = "*"
 
+# What a transaction has changed, in session.info until it commits: (model, id) pairs, new
+# objects whose id the flush assigns, and (user id, entity, record id) evictions.
+PENDING = ("sync_touched", "sync_new", "sync_evictions")
+
 # Columns the feed owns; a change to only these is not a change of the record.
 FEED_COLUMNS = frozenset({"seq", "field_versions", "version", "updated_at", "created_at"})
 
@@ -106,8 +110,10 @@ class ChangeFeed:
         """Listen on `target` (a Session class or sessionmaker) for changes to tracked models."""
         event.listen(target, "before_flush", self._before_flush)
         event.listen(target, "before_commit", self._before_commit)
-        event.listen(target, "after_commit", self._forget)
-        event.listen(target, "after_rollback", self._forget)
+        event.listen(target, "after_commit", self._after_commit)
+        event.listen(target, "after_rollback", self._after_rollback)
+        event.listen(target, "after_transaction_create", self._savepoint_begins)
+        event.listen(target, "after_transaction_end", self._savepoint_ends)
 
     # --- recording ---------------------------------------------------------------------------
 
@@ -129,10 +135,12 @@ class ChangeFeed:
 
     def touch(self, session: AnySession, model: type[Any], record_ids: Iterable[uuid.UUID]) -> None:
         """Put records back in the feed unchanged, e.g. for a user who can newly see them."""
-        session.info.setdefault("sync_touched", {}).setdefault(model, set()).update(record_ids)
+        session.info.setdefault("sync_touched", []).extend((model, i) for i in record_ids)
 
     def _before_flush(self, session: Session, flush_context: Any, instances: Any) -> None:
-        touched = session.info.setdefault("sync_touched", {})
+        # Pending changes are append-only lists, so that a savepoint is three lengths to go
+        # back to (see _savepoint_begins).
+        touched = session.info.setdefault("sync_touched", [])
         for obj in list(session.new) + list(session.dirty):
             model = type(obj)
             if model not in self.models:
@@ -160,11 +168,18 @@ class ChangeFeed:
             if obj.id is None:  # the id comes from a column default, during this flush
                 session.info.setdefault("sync_new", []).append(obj)
             else:
-                touched.setdefault(model, set()).add(obj.id)
+                touched.append((model, obj.id))
 
     def _before_commit(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            # A savepoint: its changes are stamped at the real commit. Taking the counter here
+            # would hold it while the rest of the transaction runs, and a writer holding a row
+            # this transaction goes on to wait for would wait for the counter: a deadlock.
+            return
         session.flush()
-        touched: dict[type[Any], set[uuid.UUID]] = session.info.pop("sync_touched", {})
+        touched: dict[type[Any], set[uuid.UUID]] = {}
+        for model, record_id in session.info.pop("sync_touched", []):
+            touched.setdefault(model, set()).add(record_id)
         for obj in session.info.pop("sync_new", []):
             if obj.id is not None:
                 touched.setdefault(type(obj), set()).add(obj.id)
@@ -194,6 +209,29 @@ class ChangeFeed:
         session.info.pop("sync_touched", None)
         session.info.pop("sync_new", None)
         session.info.pop("sync_evictions", None)
+
+    def _after_commit(self, session: Session) -> None:
+        if not session.in_nested_transaction():  # a savepoint's changes wait for the commit
+            self._forget(session)
+
+    def _after_rollback(self, session: Session) -> None:
+        if not session.in_nested_transaction():
+            self._forget(session)
+            return
+        # A savepoint rolled back: forget what changed since it began, keep what came before.
+        savepoint = session.get_nested_transaction()
+        lengths = session.info.get("sync_savepoints", {}).get(savepoint, (0,) * len(PENDING))
+        for key, length in zip(PENDING, lengths, strict=True):
+            del session.info.setdefault(key, [])[length:]
+
+    def _savepoint_begins(self, session: Session, transaction: Any) -> None:
+        if transaction.nested:
+            session.info.setdefault("sync_savepoints", {})[transaction] = tuple(
+                len(session.info.get(key, ())) for key in PENDING
+            )
+
+    def _savepoint_ends(self, session: Session, transaction: Any) -> None:
+        session.info.get("sync_savepoints", {}).pop(transaction, None)
 
     # --- reading -----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from api.extensions import db
 from api.offline.setup import SCHEMA_VERSION
 from api.participants.models import Participant
 from api.plans.models import PlanStep
+from tests.factories import valid_org_number
 
 PUSH = "/api/v1/sync/push"
 PULL = "/api/v1/sync/pull"
@@ -195,7 +196,8 @@ def test_a_replayed_batch_returns_the_first_results_as_duplicates_and_writes_not
 def test_a_rejected_mutation_says_why_and_does_not_stop_the_others(client, make, login):
     _, participant, employer, headers = _specialist_world(make, login)
     stranger = make.participant(make.user("specialist"))  # another team's participant
-    phone = Device(client, headers)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
     first_ok, second_ok = new_id(), new_id()
     results = phone.push(
         mutation("employer_contacts", first_ok, contact_data(employer)),
@@ -240,9 +242,44 @@ def test_a_rejected_mutation_says_why_and_does_not_stop_the_others(client, make,
     db.session.rollback()
     stored = set(db.session.scalars(select(EmployerContact.id)))
     assert stored == {first_ok, second_ok}
+    arrived = tablet.sync()  # what was applied before and after the refusals is in the feed
+    assert ids(arrived) == {str(first_ok), str(participant.id), str(second_ok)}
     assert db.session.get(Participant, participant.id).last_name == "Berg"
     assert count(Conflict) == 0
     assert count(Meeting) == 0  # the refused meeting left nothing behind
+
+
+def test_a_run_of_new_records_with_one_breaking_a_rule_applies_the_others_and_they_arrive(
+    client, make, login
+):
+    specialist = make.user("specialist")
+    headers = login(specialist)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
+    first, twin, third = new_id(), new_id(), new_id()
+    org_number, other_org_number = valid_org_number(31337), valid_org_number(4242)
+    results = phone.push(
+        mutation("employers", first, {"name": "Første AS", "org_number": org_number}),
+        mutation("employers", twin, {"name": "Tvilling AS", "org_number": org_number}),
+        mutation("employers", third, {"name": "Tredje AS", "org_number": other_org_number}),
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert "Første AS" in results[1]["errors"]["org_number"]  # says which one it clashes with
+    assert [(c["id"], c["op"]) for c in tablet.sync()] == [
+        (str(first), "upsert"),
+        (str(third), "upsert"),
+    ]
+
+
+def test_the_same_mutation_twice_in_one_batch_is_applied_once(client, make, login):
+    _, participant, employer, headers = _specialist_world(make, login)
+    phone = Device(client, headers)
+    create = mutation("employer_contacts", new_id(), contact_data(employer))
+    edit = mutation("participants", participant.id, {"phone": "40000000"}, base_version=1)
+    results = phone.push(create, create, edit, edit)
+    assert [r["status"] for r in results] == ["applied", "duplicate", "applied", "duplicate"]
+    assert count(EmployerContact) == 1
+    assert fresh(Participant, participant.id).version == 2
 
 
 def test_a_participant_user_may_tick_off_a_step_but_not_rename_it(client, make, login):

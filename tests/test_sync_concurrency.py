@@ -29,6 +29,7 @@ from api.extensions import db
 from api.offline.setup import feed, registry
 from api.participants.models import Participant
 from sync.cursor import Position
+from tests.factories import valid_org_number
 
 PULL = "/api/v1/sync/pull"
 MODELS = {"employers": Employer, "participants": Participant, "employer_contacts": EmployerContact}
@@ -83,8 +84,8 @@ def open_session(engine: Engine) -> Session:
     return session
 
 
-def an_employer(team_id: uuid.UUID, name: str) -> Employer:
-    return Employer(id=new_id(), team_id=team_id, name=name, org_number=None)
+def an_employer(team_id: uuid.UUID, name: str, org_number: str | None = None) -> Employer:
+    return Employer(id=new_id(), team_id=team_id, name=name, org_number=org_number)
 
 
 def a_participant(team_id: uuid.UUID, specialist_id: uuid.UUID, name: str) -> Participant:
@@ -353,3 +354,94 @@ def _key(position: Position) -> tuple[int, int, int]:
     """A cursor position as a sort key (seq, entity index, id): rows come after it."""
     after_id = 2**128 if position.id is None else position.id.int  # None: after all of them
     return (position.seq, position.entity, after_id)
+
+
+def test_a_push_that_waits_for_another_writers_row_does_not_deadlock_with_it(client, make, login):
+    """A push must not hold the counter while it still has mutations to apply: a mutation
+    that waits for a row another transaction holds, while that transaction waits for the
+    counter to commit, would be a deadlock (and the push a 500)."""
+    specialist, device = _start(make, login, client)
+    [(_, employer_id, _)] = device.received
+    headers = device.headers
+    team_id = specialist.team_id
+    engine = db.engine
+    org_number = valid_org_number(271828)
+    errors: list[BaseException] = []
+    written = threading.Event()
+
+    def other_writer() -> None:
+        """Registers the same employer as the push is about to, and commits once the push
+        waits for it (on SQLite, where writers take turns, after a moment)."""
+        session = open_session(engine)
+        try:
+            session.add(an_employer(team_id, "Kom først AS", org_number))
+            session.flush()
+            written.set()
+            deadline = time.monotonic() + WAIT
+            while time.monotonic() < deadline and not _someone_waits_for_a_lock(engine):
+                time.sleep(0.02)
+            session.commit()
+        except BaseException as error:
+            errors.append(error)
+            written.set()
+        finally:
+            session.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        assert written.wait(WAIT)
+        first_contact, second_contact = new_id(), new_id()
+        contact = {"employer_id": str(employer_id), "contacted_at": "2026-11-20T10:00:00+01:00"}
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "schema_version": 1,
+            "mutations": [
+                _upsert("employer_contacts", first_contact, contact),
+                _upsert("employers", new_id(), {"name": "Kom sist AS", "org_number": org_number}),
+                _upsert("employer_contacts", second_contact, contact),
+            ],
+        }
+        response = client.post("/api/v1/sync/push", json=body, headers=headers)
+    finally:
+        thread.join(WAIT)
+    assert not errors, errors
+    assert response.status_code == 200, response.json
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    # Refused by the check (the other one committed first) or by the database (it had not).
+    refusal = results[1]["detail"] + str(results[1].get("errors"))
+    assert "organisation number" in refusal or "already has this employer" in refusal
+    received = device.sync()
+    assert set(received) == {first_contact, second_contact} | {
+        record_id
+        for (record_id,) in db.session.execute(
+            select(Employer.id).where(Employer.org_number == org_number)
+        )
+    }
+
+
+def _upsert(entity: str, record_id: uuid.UUID, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "mutation_id": str(uuid.uuid4()),
+        "entity": entity,
+        "op": "upsert",
+        "id": str(record_id),
+        "base_version": None,
+        "data": data,
+    }
+
+
+def _someone_waits_for_a_lock(engine: Engine) -> bool:
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.3)  # SQLite has no lock table to look at: give the push a moment
+        return True
+    with engine.connect() as connection:
+        return bool(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ).scalar()
+        )

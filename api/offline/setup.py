@@ -117,6 +117,9 @@ class RecordWriter:
                 user_id=actor.id,
             )
         )
+        # "merged: the next pull brings the record and the conflict" (docs/sync.md), also when
+        # the record kept its value (set wins) and so was not written.
+        feed.touch(db.session, type(record), [record.id])
 
 
 def _serializer(name: str) -> Any:
