@@ -15,6 +15,7 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from sync.feed import AnySession, ChangeFeed
 from sync.registry import CLIENT_WINS, SERVER_WINS, SET_WINS, Registry, Rejected, SyncEntity
@@ -316,6 +317,26 @@ def _apply_single(
     table: Any,
     mutation: dict[str, Any],
 ) -> dict[str, Any]:
+    """Apply one mutation; one that lost a race with another transaction is tried once more
+    against the row as that transaction left it (and merged against it)."""
+    result = _attempt_single(session, registry, principal, client_id, table, mutation)
+    if result is None:
+        result = _attempt_single(
+            session, registry, principal, client_id, table, mutation, last=True
+        )
+    assert result is not None
+    return result
+
+
+def _attempt_single(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    mutation: dict[str, Any],
+    last: bool = False,
+) -> dict[str, Any] | None:
     mutation_id = mutation["mutation_id"]
     savepoint = session.begin_nested()
     try:
@@ -339,8 +360,20 @@ def _apply_single(
     try:
         outcome = _apply_one(registry, principal, mutation)
         session.flush()
+    except StaleDataError:
+        savepoint.rollback()
+        if not last:
+            return None
+        return _rejection(
+            mutation_id,
+            Rejected(
+                "The record kept changing while this was saved; it will be tried again.", status=409
+            ),
+        )
     except Rejected as refusal:
         savepoint.rollback()
+        if refusal.retry and not last:
+            return None
         return _rejection(mutation_id, refusal)
     outcome = {"mutation_id": str(mutation_id), **outcome}
     session.execute(

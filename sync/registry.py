@@ -17,15 +17,21 @@ SET_WINS = "set_wins"  # a value beats null (a step ticked off stays ticked off)
 
 
 class Rejected(Exception):  # noqa: N818 - a result, not an accident
-    """A mutation the application refuses, with words a person can act on."""
+    """A mutation the application refuses, with words a person can act on. `retry`: it lost a
+    race with another transaction, and the engine tries it once more on the fresh row."""
 
     def __init__(
-        self, detail: str, errors: Mapping[str, Any] | None = None, status: int = 422
+        self,
+        detail: str,
+        errors: Mapping[str, Any] | None = None,
+        status: int = 422,
+        retry: bool = False,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
         self.status = status
+        self.retry = retry
 
 
 class Writer(Protocol):

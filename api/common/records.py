@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from api.access import Actor, may_name_specialist, read_scope, rules_for, writable_fields
 from api.common.entity import Entity
@@ -21,13 +22,21 @@ from api.teams.models import User
 
 
 class RecordError(Exception):
-    """A write refused, with what to fix. `status` follows HTTP."""
+    """A write refused, with what to fix. `status` follows HTTP; `concurrent` marks a write that
+    lost a race with another transaction and may simply be tried again."""
 
-    def __init__(self, status: int, detail: str, errors: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: dict[str, Any] | None = None,
+        concurrent: bool = False,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors
+        self.concurrent = concurrent
 
 
 def find_visible(
@@ -144,6 +153,13 @@ def _flush() -> None:
         db.session.flush()
     except IntegrityError as exc:
         raise RecordError(409, constraint_message(exc)) from exc
+    except StaleDataError as exc:
+        # Another transaction changed the row between our read and our write.
+        raise RecordError(
+            409,
+            "Someone saved this record at the same moment: fetch it again and retry.",
+            concurrent=True,
+        ) from exc
 
 
 def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:

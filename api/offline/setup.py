@@ -53,7 +53,7 @@ APPEND_ONLY = frozenset({"employer_contacts", "meetings", "team_meetings"})
 
 
 def _refusal(error: RecordError) -> Rejected:
-    return Rejected(error.detail, error.errors, status=error.status)
+    return Rejected(error.detail, error.errors, status=error.status, retry=error.concurrent)
 
 
 class RecordWriter:
