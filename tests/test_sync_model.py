@@ -74,8 +74,14 @@ from api.teams.models import User
 from sync.purge import purge_tombstones
 from tests.factories import Factory
 
-SETTINGS = settings(max_examples=40, stateful_step_count=25, deadline=None, derandomize=True,
-                    database=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    stateful_step_count=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # docs/sync.md says "applied: store `version` as the record's version". That loses edits. If a
 # phone edits field f from version B and another device changes field g meanwhile, the push
@@ -93,11 +99,19 @@ DELETE_PARTICIPANTS = False
 PUSH, PULL, LOGIN = "/api/v1/sync/push", "/api/v1/sync/pull", "/api/v1/auth/login"
 Key = tuple[str, str]  # (entity, id)
 
-MODELS: dict[str, Any] = {"participants": Participant, "employers": Employer,
-                          "plan_goals": PlanGoal, "plan_steps": PlanStep}
+MODELS: dict[str, Any] = {
+    "participants": Participant,
+    "employers": Employer,
+    "plan_goals": PlanGoal,
+    "plan_steps": PlanStep,
+}
 # The fields phones edit: free text (and done_at), so that an edit never has side effects.
-EDITABLE = {"participants": ("first_name", "phone"), "employers": ("name", "industry"),
-            "plan_goals": ("title", "description"), "plan_steps": ("title", "done_at")}
+EDITABLE = {
+    "participants": ("first_name", "phone"),
+    "employers": ("name", "industry"),
+    "plan_goals": ("title", "description"),
+    "plan_steps": ("title", "done_at"),
+}
 NULLABLE = frozenset({"phone", "industry", "description", "done_at"})
 
 CREATED = object()  # the `seen` of a value that a create wrote
@@ -124,8 +138,14 @@ class Mutation:
         return (self.entity, self.id)
 
     def wire(self) -> dict[str, Any]:
-        return {"mutation_id": self.mutation_id, "entity": self.entity, "op": self.op,
-                "id": self.id, "base_version": self.base_version, "data": self.data}
+        return {
+            "mutation_id": self.mutation_id,
+            "entity": self.entity,
+            "op": self.op,
+            "id": self.id,
+            "base_version": self.base_version,
+            "data": self.data,
+        }
 
 
 @dataclass
@@ -230,27 +250,52 @@ class Purge:
 
 
 BUILDS = {
-    Edit: st.builds(Edit, EDITORS, st.sampled_from(
-        # plan_steps twice: "done_at" is the field with its own merge rule (set wins)
-        ["employers", "participants", "plan_goals", "plan_steps", "plan_steps"]),
-        HOT, st.integers(0, 1), st.booleans(), st.booleans()),
+    Edit: st.builds(
+        Edit,
+        EDITORS,
+        st.sampled_from(
+            # plan_steps twice: "done_at" is the field with its own merge rule (set wins)
+            ["employers", "participants", "plan_goals", "plan_steps", "plan_steps"]
+        ),
+        HOT,
+        st.integers(0, 1),
+        st.booleans(),
+        st.booleans(),
+    ),
     Push: st.builds(Push, EDITORS, st.booleans()),
-    Pull: st.builds(Pull, ANY_PHONE, st.one_of(st.none(), st.integers(1, 2)),
-                    st.sampled_from([2, 5, 500]), st.booleans()),
+    Pull: st.builds(
+        Pull,
+        ANY_PHONE,
+        st.one_of(st.none(), st.integers(1, 2)),
+        st.sampled_from([2, 5, 500]),
+        st.booleans(),
+    ),
     CreateStep: st.builds(CreateStep, EDITORS, PICK),
     DeleteStep: st.builds(DeleteStep, EDITORS, PICK),
     DeleteParticipant: st.builds(DeleteParticipant, EDITORS, PICK),
     Transfer: st.builds(Transfer, PICK),
     Purge: st.just(Purge()),
 }
-WEIGHTS = {Edit: 8, Push: 4, Pull: 4, CreateStep: 1, DeleteStep: 1, DeleteParticipant: 1,
-           Transfer: 1, Purge: 1}
+WEIGHTS = {
+    Edit: 8,
+    Push: 4,
+    Pull: 4,
+    CreateStep: 1,
+    DeleteStep: 1,
+    DeleteParticipant: 1,
+    Transfer: 1,
+    Purge: 1,
+}
 
 
 @st.composite
 def actions(draw: st.DrawFn) -> Any:
-    kinds = [kind for kind, weight in WEIGHTS.items() for _ in range(weight)
-             if kind is not DeleteParticipant or DELETE_PARTICIPANTS]
+    kinds = [
+        kind
+        for kind, weight in WEIGHTS.items()
+        for _ in range(weight)
+        if kind is not DeleteParticipant or DELETE_PARTICIPANTS
+    ]
     return draw(BUILDS[draw(st.sampled_from(kinds))])
 
 
@@ -291,8 +336,12 @@ class SyncModel(RuleBasedStateMachine):
         self.writes: list[Write] = []
         self.rejected: dict[str, tuple[str, Mutation]] = {}  # mutation id -> (client id, m)
         self._seed()
-        self.phones = [Phone(name, user, ident(9, i)) for i, (name, user) in enumerate(
-            [("A1", "js1"), ("A2", "js1"), ("B1", "js2"), ("S", "supervisor"), ("X", "admin")])]
+        self.phones = [
+            Phone(name, user, ident(9, i))
+            for i, (name, user) in enumerate(
+                [("A1", "js1"), ("A2", "js1"), ("B1", "js2"), ("S", "supervisor"), ("X", "admin")]
+            )
+        ]
         self.phone = {phone.name: phone for phone in self.phones}
         installed: dict[str, Phone] = {}
         for phone in self.phones:  # installed and synced before going into the field
@@ -320,8 +369,10 @@ class SyncModel(RuleBasedStateMachine):
         with self._db() as session:
             _truncate_synced_tables(session)
             make = Factory()
-            specialists = {label: session.get_one(User, uuid.UUID(self.users[label]))
-                           for label in ("js1", "js2")}
+            specialists = {
+                label: session.get_one(User, uuid.UUID(self.users[label]))
+                for label in ("js1", "js2")
+            }
             for n in (1, 2):
                 make.employer(specialists["js1"], id=uuid.UUID(ident(1, 1000 + n)))
                 self.exists.add(ident(1, 1000 + n))
@@ -330,7 +381,8 @@ class SyncModel(RuleBasedStateMachine):
                 participant = make.participant(specialists[label], id=uuid.UUID(pid))
                 self.owner[pid] = label
                 children: list[tuple[int, Callable[..., Any], dict[str, Any]]] = [
-                    (4, make.step, {"owner": "specialist"})]
+                    (4, make.step, {"owner": "specialist"})
+                ]
                 if n != 2:
                     children.append((3, make.goal, {}))
                 if n == 1:
@@ -354,8 +406,9 @@ class SyncModel(RuleBasedStateMachine):
     def _request(self, method: str, user: str, url: str, **kw: Any) -> Any:
         response = self.client.open(url, method=method, headers=self.headers[user], **kw)
         if response.status_code == 401:  # the access token expired (a long shrink)
-            login = self.client.post(LOGIN, json={"email": self.emails[user],
-                                                  "password": Factory.PASSWORD})
+            login = self.client.post(
+                LOGIN, json={"email": self.emails[user], "password": Factory.PASSWORD}
+            )
             assert login.status_code == 200, login.json
             self.headers[user] = {"Authorization": f"Bearer {login.json['access_token']}"}
             response = self.client.open(url, method=method, headers=self.headers[user], **kw)
@@ -383,8 +436,10 @@ class SyncModel(RuleBasedStateMachine):
 
     def _conflict_rows(self) -> dict[str, tuple[str, str, str, str]]:
         with self._db() as session:
-            return {str(c.id): (c.entity, str(c.record_id), c.field, str(c.user_id))
-                    for c in session.scalars(select(Conflict))}
+            return {
+                str(c.id): (c.entity, str(c.record_id), c.field, str(c.user_id))
+                for c in session.scalars(select(Conflict))
+            }
 
     # --- the phone's two operations -----------------------------------------------------------
 
@@ -419,9 +474,16 @@ class SyncModel(RuleBasedStateMachine):
             m.sent = True
         conflicts_before = self._conflict_rows()
         high_water_before = self._high_water()
-        response = self._request("POST", phone.user, PUSH, json={
-            "client_id": phone.client_id, "schema_version": 1,
-            "mutations": [m.wire() for m in batch]})
+        response = self._request(
+            "POST",
+            phone.user,
+            PUSH,
+            json={
+                "client_id": phone.client_id,
+                "schema_version": 1,
+                "mutations": [m.wire() for m in batch],
+            },
+        )
         assert response.status_code == 200, response.json
         results = response.json["results"]
         assert [r["mutation_id"] for r in results] == [m.mutation_id for m in batch]
@@ -436,11 +498,16 @@ class SyncModel(RuleBasedStateMachine):
         assert set(conflicts_before) <= set(conflicts_after)
         new_rows = [row for cid, row in conflicts_after.items() if cid not in conflicts_before]
         assert Counter(row[:3] for row in new_rows) == expected_conflicts, (
-            "each merged field brings exactly one conflict row", new_rows, expected_conflicts)
+            "each merged field brings exactly one conflict row",
+            new_rows,
+            expected_conflicts,
+        )
         assert all(row[3] == self.users[phone.user] for row in new_rows), new_rows
         if not fresh:
             assert self._high_water() == high_water_before, (
-                "a push that accepted nothing new changed the feed", results)
+                "a push that accepted nothing new changed the feed",
+                results,
+            )
 
         if lose_response:
             return  # the phone never heard back: everything stays in its outbox
@@ -476,7 +543,9 @@ class SyncModel(RuleBasedStateMachine):
             first = self.accepted.get(m.mutation_id)
             assert first is not None, ("duplicate of a mutation never accepted", m, result)
             assert (result["original_status"], result["version"]) == (
-                first["status"], first["version"]), (first, result)
+                first["status"],
+                first["version"],
+            ), (first, result)
             return False
 
         visible = self._visible(phone.user, m.entity, m.id, m.data)
@@ -525,20 +594,29 @@ class SyncModel(RuleBasedStateMachine):
             if key not in pending:
                 assert phone.synced.get(key) == server.get(key), (
                     f"{phone.name} ({phone.user}) differs from the server on {key}",
-                    phone.synced.get(key), server.get(key))
+                    phone.synced.get(key),
+                    server.get(key),
+                )
         assert not phone.must_arrive, (
-            f"{phone.name}: merged, but the next pull did not bring", phone.must_arrive)
+            f"{phone.name}: merged, but the next pull did not bring",
+            phone.must_arrive,
+        )
 
     def _check_nothing_lost(self) -> None:
         with self._db() as session:
-            rows = {(entity, str(row.id)): row for entity, model in MODELS.items()
-                    for row in session.scalars(select(model))}
+            rows = {
+                (entity, str(row.id)): row
+                for entity, model in MODELS.items()
+                for row in session.scalars(select(model))
+            }
             conflicts: dict[tuple[str, str, str], set[str]] = {}
             for c in session.scalars(select(Conflict)):
                 values = conflicts.setdefault((c.entity, str(c.record_id), c.field), set())
                 values.update([json.dumps(c.kept_value), json.dumps(c.other_value)])
-            remembered = {(str(r.client_id), str(r.mutation_id))
-                          for r in session.execute(select(feed.mutations))}
+            remembered = {
+                (str(r.client_id), str(r.mutation_id))
+                for r in session.execute(select(feed.mutations))
+            }
 
         for w in self.writes:
             row = rows.get(w.key)
@@ -548,12 +626,18 @@ class SyncModel(RuleBasedStateMachine):
             current = _wire_value(getattr(row, w.field))
             in_conflicts = json.dumps(w.value) in conflicts.get((*w.key, w.field), set())
             replaced_knowingly = any(
-                later.order > w.order and (later.key, later.field) == (w.key, w.field)
-                and later.seen is not CREATED and later.seen == w.value for later in self.writes)
+                later.order > w.order
+                and (later.key, later.field) == (w.key, w.field)
+                and later.seen is not CREATED
+                and later.seen == w.value
+                for later in self.writes
+            )
             assert current == w.value or in_conflicts or replaced_knowingly, (
                 f"{w.key} {w.field}={w.value!r} (mutation {w.mutation_id}) was accepted, and is "
                 f"neither the value ({current!r}), nor in a conflict, nor replaced by someone "
-                "who had seen it", [x for x in self.writes if (x.key, x.field) == (w.key, w.field)])
+                "who had seen it",
+                [x for x in self.writes if (x.key, x.field) == (w.key, w.field)],
+            )
 
         for client_id, m in self.rejected.values():
             assert (client_id, m.mutation_id) not in remembered, ("rejected but remembered", m)
@@ -564,9 +648,13 @@ class SyncModel(RuleBasedStateMachine):
                 if value is None or name not in EDITABLE[m.entity]:
                     continue
                 assert row is None or _wire_value(getattr(row, name)) != value, (
-                    "a rejected value is in the record", m)
+                    "a rejected value is in the record",
+                    m,
+                )
                 assert json.dumps(value) not in conflicts.get((*m.key, name), set()), (
-                    "a rejected value is in a conflict", m)
+                    "a rejected value is in a conflict",
+                    m,
+                )
 
     def teardown(self) -> None:
         if self.broken:
@@ -594,19 +682,35 @@ class SyncModel(RuleBasedStateMachine):
         seen = phone.view()[key].get(name)
         base = phone.base_version(key)
         last = next((m for m in reversed(phone.outbox) if m.key == key), None)
-        if last is not None and last.op == "upsert" and not last.sent and \
-                last.base_version == base:
+        if last is not None and last.op == "upsert" and not last.sent and last.base_version == base:
             last.seen.setdefault(name, seen)
             last.data[name] = value
             return
-        phone.outbox.append(Mutation(ident(8, next(self.numbers)), entity, "upsert", key[1],
-                                     base, {name: value}, {name: seen}))
+        phone.outbox.append(
+            Mutation(
+                ident(8, next(self.numbers)),
+                entity,
+                "upsert",
+                key[1],
+                base,
+                {name: value},
+                {name: seen},
+            )
+        )
 
     def _delete(self, phone: Phone, entity: str, pick: int) -> None:
         key = self._pick(phone, entity, pick)
         if key is not None:
-            phone.outbox.append(Mutation(ident(8, next(self.numbers)), entity, "delete", key[1],
-                                         phone.base_version(key), {}))
+            phone.outbox.append(
+                Mutation(
+                    ident(8, next(self.numbers)),
+                    entity,
+                    "delete",
+                    key[1],
+                    phone.base_version(key),
+                    {},
+                )
+            )
 
     @rule(action=actions())
     def act(self, action: Any) -> None:
@@ -625,10 +729,21 @@ class SyncModel(RuleBasedStateMachine):
         phone = self.phone[a.phone]
         key = self._pick(phone, "participants", a.pick)
         if key is not None:
-            data = {"participant_id": key[1], "title": self._new_value(phone, "title", False),
-                    "owner": "specialist"}
-            phone.outbox.append(Mutation(ident(8, next(self.numbers)), "plan_steps", "upsert",
-                                         ident(5, next(self.numbers)), None, data))
+            data = {
+                "participant_id": key[1],
+                "title": self._new_value(phone, "title", False),
+                "owner": "specialist",
+            }
+            phone.outbox.append(
+                Mutation(
+                    ident(8, next(self.numbers)),
+                    "plan_steps",
+                    "upsert",
+                    ident(5, next(self.numbers)),
+                    None,
+                    data,
+                )
+            )
 
     def _do_DeleteStep(self, a: DeleteStep) -> None:  # noqa: N802
         self._delete(self.phone[a.phone], "plan_steps", a.pick)
@@ -651,8 +766,12 @@ class SyncModel(RuleBasedStateMachine):
         live = sorted(pid for pid in self.owner if pid not in self.deleted)
         pid = live[a.pick % len(live)]
         to = "js2" if self.owner[pid] == "js1" else "js1"
-        response = self._request("POST", "admin", f"/api/v1/participants/{pid}/transfer",
-                                 json={"specialist_id": self.users[to]})
+        response = self._request(
+            "POST",
+            "admin",
+            f"/api/v1/participants/{pid}/transfer",
+            json={"specialist_id": self.users[to]},
+        )
         assert response.status_code == 200, response.json
         self.owner[pid] = to
 
@@ -661,25 +780,34 @@ class SyncModel(RuleBasedStateMachine):
         with self._db() as session:
             for model in feed.models:  # backdated without entering the feed again
                 table = model.__table__
-                session.execute(update(table).where(table.c.deleted_at.is_not(None))
-                                .values(deleted_at=utcnow() - timedelta(days=400)))
+                session.execute(
+                    update(table)
+                    .where(table.c.deleted_at.is_not(None))
+                    .values(deleted_at=utcnow() - timedelta(days=400))
+                )
             purge_tombstones(session, feed, utcnow() - timedelta(days=180))
             session.commit()
-            left = {str(i) for model in MODELS.values()
-                    for i in session.scalars(select(model.id))}
+            left = {str(i) for model in MODELS.values() for i in session.scalars(select(model.id))}
         gone = {rid for rid in self.deleted if rid not in left}
         self.purged |= gone
         self.exists -= gone
 
 
 def test_phones_and_server_agree_whatever_the_order_of_edits_pushes_and_pulls(
-        app: Flask, client: FlaskClient) -> None:
+    app: Flask, client: FlaskClient
+) -> None:
     make = Factory()
     with app.app_context():
         team = make.team()
-        users = {label: make.user(role, None if role == "admin" else team)
-                 for label, role in (("js1", "specialist"), ("js2", "specialist"),
-                                     ("supervisor", "supervisor"), ("admin", "admin"))}
+        users = {
+            label: make.user(role, None if role == "admin" else team)
+            for label, role in (
+                ("js1", "specialist"),
+                ("js2", "specialist"),
+                ("supervisor", "supervisor"),
+                ("admin", "admin"),
+            )
+        }
         SyncModel.users = {label: str(u.id) for label, u in users.items()}
         SyncModel.emails = {label: u.email for label, u in users.items()}
         db.session.remove()
