@@ -32,9 +32,10 @@ Invariants:
    changes nothing: its values end up in no record and no conflict, and no row remembers it.
 5. "merged: the next pull brings the record and the conflict" (docs/sync.md). After a merged
    result the phone shows its own value until then, and its next complete pull includes that
-   record.
+   record. So that this holds for any cursor, the merged record must re-enter the feed above
+   the high-water mark from before the push.
 
-Kept small for CI: a fixed world of ten records, about 40 examples of up to 25 steps,
+Kept small for CI: a fixed world of eleven records, 40 examples of up to 25 steps,
 derandomized (the same runs every time), no example database. Users sign in once per test
 (argon2 is slow on purpose); each example empties the synced tables and seeds them again.
 """
@@ -60,7 +61,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.common.model import utcnow
@@ -69,7 +70,7 @@ from api.employers.models import Employer
 from api.extensions import db
 from api.offline.setup import feed
 from api.participants.models import Participant
-from api.plans.models import PlanGoal, PlanStep
+from api.plans.models import PlanStep
 from api.teams.models import User
 from sync.purge import purge_tombstones
 from tests.factories import Factory
@@ -102,17 +103,16 @@ Key = tuple[str, str]  # (entity, id)
 MODELS: dict[str, Any] = {
     "participants": Participant,
     "employers": Employer,
-    "plan_goals": PlanGoal,
     "plan_steps": PlanStep,
 }
-# The fields phones edit: free text (and done_at), so that an edit never has side effects.
+# The fields phones edit: free text (and done_at), so that an edit never has side effects. Few
+# of them, so that edits collide. (Plan goals are not edited: they move with their participant.)
 EDITABLE = {
     "participants": ("first_name", "phone"),
     "employers": ("name", "industry"),
-    "plan_goals": ("title", "description"),
     "plan_steps": ("title", "done_at"),
 }
-NULLABLE = frozenset({"phone", "industry", "description", "done_at"})
+NULLABLE = frozenset({"phone", "industry", "done_at"})
 
 CREATED = object()  # the `seen` of a value that a create wrote
 
@@ -200,9 +200,8 @@ HOT = st.sampled_from([0, 0, 0, 1])  # edits mostly go to the first record of a 
 @dataclass(frozen=True)
 class Edit:
     phone: str
-    entity: str
-    pick: int
-    field: int  # EDITABLE[entity][field]
+    target: tuple[str, str]  # (entity, field)
+    pick: int  # the record
     clear: bool  # set a nullable field to null
     online: bool  # push at once
 
@@ -253,12 +252,12 @@ BUILDS = {
     Edit: st.builds(
         Edit,
         EDITORS,
+        # done_at twice: it is the field with a merge rule of its own (set wins)
         st.sampled_from(
-            # plan_steps twice: "done_at" is the field with its own merge rule (set wins)
-            ["employers", "participants", "plan_goals", "plan_steps", "plan_steps"]
+            [(entity, name) for entity, names in EDITABLE.items() for name in names]
+            + [("plan_steps", "done_at")]
         ),
         HOT,
-        st.integers(0, 1),
         st.booleans(),
         st.booleans(),
     ),
@@ -305,6 +304,7 @@ def _truncate_synced_tables(session: Session) -> None:
     for table in reversed(db.metadata.sorted_tables):
         if table in tables:
             session.execute(delete(table))
+    session.execute(insert(feed.state).values(id=1, seq=0, purged_seq=0))  # as migrated
     session.commit()
 
 
@@ -508,6 +508,15 @@ class SyncModel(RuleBasedStateMachine):
                 "a push that accepted nothing new changed the feed",
                 results,
             )
+        merged = [m for m, r in zip(batch, results, strict=True) if r["status"] == "merged"]
+        if merged:  # back in the feed after every cursor handed out so far, as the next pull
+            with self._db() as session:  # must bring it whatever the phone pulled meanwhile
+                for m in merged:
+                    record = session.get(MODELS[m.entity], uuid.UUID(m.id))
+                    assert record is not None and record.seq > high_water_before, (
+                        "merged, but the record did not re-enter the feed",
+                        m,
+                    )
 
         if lose_response:
             return  # the phone never heard back: everything stays in its outbox
@@ -672,12 +681,11 @@ class SyncModel(RuleBasedStateMachine):
         keys = sorted(key for key in phone.view() if key[0] == entity)
         return keys[pick % len(keys)] if keys else None
 
-    def _edit(self, phone: Phone, entity: str, pick: int, which: int, clear: bool) -> None:
+    def _edit(self, phone: Phone, entity: str, name: str, pick: int, clear: bool) -> None:
         """Write to the outbox; a change not yet sent from the same version takes more fields."""
         key = self._pick(phone, entity, pick)
         if key is None:
             return
-        name = EDITABLE[entity][which]
         value = self._new_value(phone, name, clear)
         seen = phone.view()[key].get(name)
         base = phone.base_version(key)
@@ -721,7 +729,7 @@ class SyncModel(RuleBasedStateMachine):
     def _do_Edit(self, a: Edit) -> None:  # noqa: N802
         """Change a field; with a connection the app pushes at once."""
         phone = self.phone[a.phone]
-        self._edit(phone, a.entity, a.pick, a.field, a.clear)
+        self._edit(phone, *a.target, a.pick, a.clear)
         if a.online:
             self._push(phone, lose_response=False)
 
