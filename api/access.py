@@ -40,10 +40,10 @@ class Actor:
 def actor_for(user: User) -> Actor:
     participant_id = None
     if user.role == "participant":
+        # Deleted or not (a login belongs to at most one participant): the devices of a
+        # deleted participant still receive the tombstones of their plan.
         participant_id = db.session.scalar(
-            select(Participant.id).where(
-                Participant.user_id == user.id, Participant.deleted_at.is_(None)
-            )
+            select(Participant.id).where(Participant.user_id == user.id)
         )
     return Actor(user.id, user.role, user.team_id, user.name, participant_id)
 
@@ -71,9 +71,9 @@ Scope = Callable[[Actor], ColumnElement[bool]]
 
 
 def _caseload(actor: Actor) -> Any:
-    return select(Participant.id).where(
-        Participant.specialist_id == actor.id, Participant.deleted_at.is_(None)
-    )
+    # Deleted participants included: their records are tombstoned with them
+    # (api.entities.tombstone_caseload_records), and the tombstones must reach the devices.
+    return select(Participant.id).where(Participant.specialist_id == actor.id)
 
 
 def _team(model: Any) -> Scope:

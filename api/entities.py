@@ -5,16 +5,22 @@ REST routes are made from it, and the sync engine will be given it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
+
 from api.activity.models import EmployerContact, Meeting, TeamMeeting
 from api.activity.rules import prepare_employer_contact, prepare_meeting, prepare_team_meeting
 from api.activity.schemas import EmployerContactSchema, MeetingSchema, TeamMeetingSchema
 from api.common.entity import Entity
+from api.common.model import utcnow
 from api.conflicts.models import Conflict
 from api.conflicts.rules import prepare_conflict
 from api.conflicts.schemas import ConflictSchema
 from api.employers.models import Employer
 from api.employers.rules import prepare_employer
 from api.employers.schemas import EmployerSchema
+from api.extensions import db
 from api.jobs.models import JobMatch
 from api.jobs.rules import prepare_job_match
 from api.jobs.schemas import JobMatchSchema
@@ -34,6 +40,31 @@ from api.reviews.schemas import WeekReviewSchema
 
 _PARTICIPANT = {"participant_id": "participants"}
 
+# Entities that belong to one participant's work with their specialist: visible to the
+# specialist whose caseload the participant is on, and gone with the participant.
+CASELOAD_ENTITIES = (
+    "consents",
+    "career_profiles",
+    "plan_goals",
+    "plan_steps",
+    "meetings",
+    "job_matches",
+)
+
+
+def tombstone_caseload_records(participant: Any) -> None:
+    """A deleted participant takes their plan, meetings, consents and job matches along, so
+    that every device that held them receives a tombstone. Employer contacts that name the
+    participant stay: they are the specialist's work with the employer."""
+    now = utcnow()
+    for name in CASELOAD_ENTITIES:
+        model = ENTITIES[name].model
+        for record in db.session.scalars(
+            select(model).where(model.participant_id == participant.id, model.deleted_at.is_(None))
+        ):
+            record.deleted_at = now
+
+
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in (
@@ -43,6 +74,7 @@ ENTITIES: dict[str, Entity] = {
             ParticipantSchema,
             references={"specialist_id": "specialists"},
             prepare=prepare_participant,
+            on_delete=tombstone_caseload_records,
             filters=("status", "specialist_id"),
             search=("first_name", "last_name"),
             label="participant",

@@ -21,7 +21,7 @@ from api.employers.models import Employer
 from api.extensions import db
 from api.offline.setup import SCHEMA_VERSION
 from api.participants.models import Participant
-from api.plans.models import PlanStep
+from api.plans.models import PlanGoal, PlanStep
 from tests.factories import valid_org_number
 
 PUSH = "/api/v1/sync/push"
@@ -453,6 +453,48 @@ def test_a_deletion_reaches_a_device_that_had_the_record_as_a_delete(client, mak
     # A new device never hears of it.
     newcomer = Device(client, headers)
     assert str(contact.id) not in {c["id"] for c in newcomer.sync()}
+
+
+def test_deleting_a_participant_removes_their_plan_and_meetings_from_every_device(
+    client, make, login
+):
+    specialist, participant, employer, headers = _specialist_world(make, login)
+    supervisor = make.user("supervisor", team=specialist.team)
+    goal = make.goal(participant)
+    records = {
+        ("participants", str(participant.id)),
+        ("plan_goals", str(goal.id)),
+        ("plan_steps", str(make.step(participant, goal_id=goal.id).id)),
+        ("meetings", str(make.meeting(participant).id)),
+        ("job_matches", str(make.job_match(participant, employer).id)),
+        ("consents", str(make.consent(participant).id)),
+    }
+    contact = make.employer_contact(specialist, employer, participant_id=participant.id)
+    phones = {
+        "specialist": Device(client, headers),
+        "supervisor": Device(client, login(supervisor)),
+        "participant": Device(client, login(make.participant_user(participant))),
+    }
+    for phone in phones.values():
+        phone.sync()
+    assert records <= set(phones["specialist"].records)
+
+    response = client.delete(f"/api/v1/participants/{participant.id}", headers=headers)
+    assert response.status_code == 204, response.json
+
+    for who, phone in phones.items():
+        held_before = {key for key in records if key in phone.records}
+        deleted = {(c["entity"], c["id"]) for c in phone.sync() if c["op"] == "delete"}
+        assert held_before and held_before <= deleted, who
+        assert not records & set(phone.records), who
+    # The contact with the employer is the specialist's work and stays.
+    assert ("employer_contacts", str(contact.id)) in phones["specialist"].records
+    # An edit made offline before the deletion is refused, and resurrects nothing.
+    [result] = phones["specialist"].push(
+        mutation("plan_goals", goal.id, {"title": "Ny"}, base_version=1)
+    )
+    assert result["status"] == "rejected"
+    assert fresh(PlanGoal, goal.id).deleted_at is not None
 
 
 def test_an_edit_of_a_record_deleted_on_another_device_is_rejected_and_nothing_is_resurrected(

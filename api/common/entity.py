@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 # prepare(actor, record, changes, creating) fills defaults on `record` and returns field errors.
 Prepare = Callable[["Actor", Any, dict[str, Any], bool], dict[str, str]]
+# on_delete(record) tombstones what goes with the record, in the same transaction.
+OnDelete = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Entity:
     # field -> entity name of the referenced row, or "specialists" for a specialist's user id
     references: dict[str, str] = field(default_factory=dict)
     prepare: Prepare | None = None
+    on_delete: OnDelete | None = None
     filters: tuple[str, ...] = ()  # columns a list may be filtered on by equality
     time_column: str | None = None  # filtered by ?from=&to=
     search: tuple[str, ...] = ()  # columns ?q= searches in

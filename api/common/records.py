@@ -271,6 +271,8 @@ def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
     if actor.role not in rules_for(entity.name).delete_roles:
         raise RecordError(403, f"A {actor.role} may not delete {entity.human}.")
     record.deleted_at = utcnow()
+    if entity.on_delete is not None:
+        entity.on_delete(record)
     _flush()
 
 

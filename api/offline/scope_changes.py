@@ -6,19 +6,9 @@ import uuid
 
 from sqlalchemy import select
 
-from api.entities import ENTITIES
+from api.entities import CASELOAD_ENTITIES, ENTITIES
 from api.extensions import db
 from api.offline.setup import feed
-
-# Entities a specialist sees because the participant is on their caseload.
-CASELOAD_ENTITIES = (
-    "consents",
-    "career_profiles",
-    "plan_goals",
-    "plan_steps",
-    "meetings",
-    "job_matches",
-)
 
 
 def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> None:
