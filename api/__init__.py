@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,32 @@ OPEN_ENDPOINTS = frozenset({"auth.login", "auth.refresh", "auth.logout"})
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite enforces foreign keys only when asked, per connection."""
+def _sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite enforces foreign keys only when asked, per connection. WAL lets pulls read while
+    a push writes."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("memory", "wal"):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+# True while a request that may write is being served (set per request in create_app).
+sqlite_writer: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """A transaction that reads and then writes must not start as a reader: two of them would
+    each wait for the other to stop reading, and SQLite fails one at once ("database is
+    locked") instead of waiting. So a request that may write begins with the write lock
+    (BEGIN IMMEDIATE) and concurrent writers queue for up to busy_timeout. Everything else
+    is left to the driver, which begins a transaction before the first write; under WAL
+    reads never wait."""
+    if connection.dialect.name == "sqlite" and sqlite_writer.get():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -76,6 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.offline.routes import blp as sync
     from api.participants.routes import blp as participants
     from api.plans.routes import blp as plans
+    from api.reports.routes import blp as reports
     from api.reviews.routes import blp as reviews
     from api.teams.routes import blp as admin
 
@@ -90,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         conflicts,
         admin,
         sync,
+        reports,
     ):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
@@ -99,13 +122,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _nothing_hidden_until_access_says_so() -> None:
-        # The context variable would otherwise carry the last request's setting in this thread.
+        # The context variables would otherwise carry the last request's setting in this thread.
         hidden_fields.set(frozenset())
+        sqlite_writer.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     @app.teardown_request
     def _forget_hidden_fields(error: BaseException | None) -> None:
-        # ...nor leak it into what the thread does next outside a request (CLI, scheduler).
+        # ...nor leak them into what the thread does next outside a request (CLI, scheduler).
         hidden_fields.set(frozenset())
+        sqlite_writer.set(False)
 
     @app.before_request
     def _sign_in_before_anything_else() -> None:
@@ -153,8 +178,25 @@ def _serve_app_shell(app: Flask) -> None:
 
     @app.get("/")
     def index() -> Any:
-        return send_from_directory(root, "index.html")
+        return _no_cache(send_from_directory(root, "index.html"))
 
     @app.get("/<app_path:filename>")
     def app_file(filename: str) -> Any:
-        return send_from_directory(root, filename)
+        response = send_from_directory(root, filename)
+        if filename.startswith("assets/"):
+            # Vite puts a content hash in these names: a new build means new names.
+            response.cache_control.public = True
+            response.cache_control.max_age = 31536000
+            response.cache_control.immutable = True
+        else:
+            # index.html, sw.js and the manifest must be fetched fresh, or an update would
+            # wait for a cache to expire.
+            _no_cache(response)
+        if filename.endswith(".webmanifest"):
+            response.mimetype = "application/manifest+json"
+        return response
+
+
+def _no_cache(response: Any) -> Any:
+    response.cache_control.no_cache = True
+    return response

@@ -14,7 +14,7 @@ from typing import Any
 
 import marshmallow as ma
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from sync.feed import AnySession, ChangeFeed
@@ -245,7 +245,18 @@ def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:
     }
     if refusal.errors:
         rejected["errors"] = refusal.errors
+    if refusal.retry:
+        rejected["retry"] = True  # not the user's to fix: the app sends it again later
     return rejected
+
+
+# SQLSTATEs of a transaction that lost to another one and may simply try again: deadlock
+# detected, serialization failure, lock not available.
+TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _transient(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in TRANSIENT_STATES
 
 
 def _apply_creations(
@@ -302,7 +313,9 @@ def _apply_creations(
             )
         if log:
             session.execute(insert(table), log)
-    except (Rejected, IntegrityError):
+    except (Rejected, IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not _transient(error):
+            raise
         savepoint.rollback()
         return None
     savepoint.commit()
@@ -360,14 +373,18 @@ def _attempt_single(
     try:
         outcome = _apply_one(registry, principal, mutation)
         session.flush()
-    except StaleDataError:
+    except (StaleDataError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not _transient(error):
+            raise
         savepoint.rollback()
         if not last:
             return None
         return _rejection(
             mutation_id,
             Rejected(
-                "The record kept changing while this was saved; it will be tried again.", status=409
+                "The record kept changing while this was saved; it will be sent again.",
+                status=409,
+                retry=True,
             ),
         )
     except Rejected as refusal:

@@ -37,7 +37,9 @@ class Rejected(Exception):  # noqa: N818 - a result, not an accident
 class Writer(Protocol):
     """The application's write path; its methods raise Rejected to refuse."""
 
-    def find(self, principal: Any, entity: str, record_id: uuid.UUID) -> Any | None: ...
+    def find(self, principal: Any, entity: str, record_id: uuid.UUID) -> Any | None:
+        """The record if the principal may see it (tombstones too), locked until the push
+        commits, so that the change made from it cannot lose a race."""
 
     def create(self, principal: Any, entity: str, data: dict[str, Any]) -> Any: ...
 

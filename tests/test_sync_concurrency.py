@@ -15,15 +15,17 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from api.activity.models import EmployerContact
 from api.common.model import new_id, utcnow
+from api.conflicts.models import Conflict
 from api.employers.models import Employer
 from api.extensions import db
 from api.offline.setup import feed, registry
@@ -32,7 +34,12 @@ from sync.cursor import Position
 from tests.factories import valid_org_number
 
 PULL = "/api/v1/sync/pull"
-MODELS = {"employers": Employer, "participants": Participant, "employer_contacts": EmployerContact}
+MODELS = {
+    "employers": Employer,
+    "participants": Participant,
+    "employer_contacts": EmployerContact,
+    "conflicts": Conflict,
+}
 WAIT = 10  # seconds: a generous bound on any wait, so that a broken engine fails, not hangs
 
 
@@ -46,6 +53,7 @@ class Device:
         # (entity, id, the cursor of the page it came in)
         self.received: list[tuple[str, uuid.UUID, Position | None]] = []
         self.positions: list[Position] = []
+        self.versions: dict[tuple[str, uuid.UUID], int] = {}
 
     def page(self, limit: int = 500) -> dict[str, Any]:
         query: dict[str, Any] = {"limit": limit}
@@ -58,6 +66,7 @@ class Device:
         for change in body["changes"]:
             assert change["entity"] in MODELS and change["op"] == "upsert", change
             self.received.append((change["entity"], uuid.UUID(change["id"]), before))
+            self.versions[(change["entity"], uuid.UUID(change["id"]))] = change["version"]
         self.cursor = body["cursor"]
         self.positions.append(Position.decode(self.cursor))
         return body
@@ -445,3 +454,82 @@ def _someone_waits_for_a_lock(engine: Engine) -> bool:
                 )
             ).scalar()
         )
+
+
+def test_phones_pushing_at_once_over_http_with_pulls_between_lose_no_change(
+    app, client, make, login, caplog
+):
+    """Several phones push through the real endpoint at the same time: batches of new contacts
+    and stale edits of the same employers (so merges, conflicts and retried races happen),
+    while another device pulls. Every push is answered, and the device ends up with every
+    contact exactly once and every employer as the server has it."""
+    specialist, device = _start(make, login, client)
+    [(_, first_employer, _)] = device.received
+    employer_ids = [first_employer] + [make.employer(specialist).id for _ in range(2)]
+    headers = device.headers
+    postgres = db.engine.dialect.name == "postgresql"
+    batches = 12 if postgres else 4
+    answers: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (mutation, result)
+    errors: list[BaseException] = []
+
+    def phone(number: int) -> None:
+        rng = random.Random(number)
+        http = app.test_client()
+        client_id = str(uuid.uuid4())
+        try:
+            for n in range(batches):
+                mutations = [
+                    _upsert(
+                        "employer_contacts",
+                        new_id(),
+                        {
+                            "employer_id": str(rng.choice(employer_ids)),
+                            "contacted_at": "2026-11-20T10:00:00+01:00",
+                        },
+                    )
+                    for _ in range(rng.randrange(1, 6))
+                ]
+                edit = _upsert(
+                    "employers", rng.choice(employer_ids), {"industry": f"Bransje {number}.{n}"}
+                )
+                edit["base_version"] = 1  # offline since the first sync: always stale
+                mutations.insert(rng.randrange(len(mutations) + 1), edit)
+                body = {"client_id": client_id, "schema_version": 1, "mutations": mutations}
+                response = http.post("/api/v1/sync/push", json=body, headers=headers)
+                assert response.status_code == 200, response.json
+                answers.extend(zip(mutations, response.json["results"], strict=True))
+                time.sleep(rng.uniform(0, 0.01))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    sizes = random.Random(1)
+    while any(thread.is_alive() for thread in threads):
+        device.page(limit=sizes.choice((2, 50, 500)))
+    for thread in threads:
+        thread.join(WAIT)
+    # the cause behind a 500, as the app logged it
+    assert not errors, [errors] + [r.exc_text or r.getMessage() for r in caplog.records]
+    device.sync()
+
+    statuses = Counter(result["status"] for _, result in answers)
+    assert set(statuses) <= {"applied", "merged"}, [
+        result for _, result in answers if result["status"] not in ("applied", "merged")
+    ]
+    assert statuses["merged"] > 0  # the stale edits really met each other
+    contacts = [
+        record_id for entity, record_id, _ in device.received if entity == "employer_contacts"
+    ]
+    pushed = {uuid.UUID(m["id"]) for m, _ in answers if m["entity"] == "employer_contacts"}
+    assert len(contacts) == len(set(contacts)), "a contact was delivered twice"
+    assert set(contacts) == pushed, "a pushed contact never reached the device"
+
+    db.session.rollback()
+    for record_id in employer_ids:
+        server = db.session.get(Employer, record_id)
+        assert device.versions[("employers", record_id)] == server.version
+    # Every edit that lost a field to a later one is kept in a conflict.
+    merged = sum(1 for _, result in answers if result["status"] == "merged")
+    assert db.session.scalar(select(func.count()).select_from(Conflict)) >= merged

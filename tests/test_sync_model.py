@@ -506,7 +506,9 @@ class SyncModel(RuleBasedStateMachine):
         if lose_response:
             return  # the phone never heard back: everything stays in its outbox
         for m, result in zip(batch, results, strict=True):
-            phone.outbox.remove(m)  # every status means: drop it (rejected: shown to the user)
+            if result.get("retry"):
+                continue  # lost a race on the server: stays in the outbox for the next push
+            phone.outbox.remove(m)  # every other status means: drop it (rejected: shown)
             status, held = result["status"], phone.synced.get(m.key)
             if status == "applied" and m.op == "delete":
                 phone.synced.pop(m.key, None)

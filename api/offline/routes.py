@@ -64,6 +64,12 @@ class MutationResultSchema(ma.Schema):
     conflicts = ma.fields.List(ma.fields.String())
     detail = ma.fields.String()
     errors = ma.fields.Dict()
+    retry = ma.fields.Boolean(
+        metadata={
+            "description": "Rejected only because another write got in the way: keep the "
+            "mutation in the outbox and send it again with the next push."
+        }
+    )
 
 
 class PushResultSchema(ma.Schema):

@@ -60,7 +60,9 @@ class RecordWriter:
     """The engine writes through the same path as REST: api.common.records."""
 
     def find(self, actor: Actor, entity: str, record_id: uuid.UUID) -> Any | None:
-        return find_visible(actor, ENTITIES[entity], record_id, include_deleted=True)
+        return find_visible(
+            actor, ENTITIES[entity], record_id, include_deleted=True, for_update=True
+        )
 
     def find_many(self, actor: Actor, entity: str, record_ids: set[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these ids name records the actor can find (tombstones included)."""
