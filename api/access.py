@@ -304,3 +304,26 @@ def user_scope(actor: Actor) -> ColumnElement[bool]:
         Participant.user_id.is_not(None),
     )
     return or_(staff, User.id.in_(own_logins))
+
+
+def report_specialists(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """The specialists whose numbers `actor` may see in reports: a supervisor their team's, a
+    specialist their own, an admin those of the team they name. Participants see no reports.
+    Raises ReportAccessError with what to do otherwise."""
+    if actor.role == "participant":
+        raise ReportAccessError(403, "Reports are for the service's staff.")
+    if actor.role == "admin":
+        if team_id is None:
+            raise ReportAccessError(422, "Name the team with team_id.", field="team_id")
+        return and_(User.team_id == team_id, User.role == "specialist")
+    if team_id is not None and team_id != actor.team_id:
+        raise ReportAccessError(404, "No team with this id.", field="team_id")
+    if actor.role == "specialist":
+        return User.id == actor.id
+    return and_(User.team_id == actor.team_id, User.role == "specialist")
+
+
+class ReportAccessError(Exception):
+    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.field = status, detail, field

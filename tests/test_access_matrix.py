@@ -271,6 +271,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
     ("POST", "/api/v1/sync/push"): row(401, 200, 200, 200, 200),
     ("GET", "/api/v1/sync/pull"): row(401, 200, 200, 200, 200),
+    # Reports: staff only; a specialist sees their own row; an admin must name the team.
+    ("GET", "/api/v1/reports/weekly"): row(401, 200, 200, 403, 422),
     ("GET", "/api/v1/participants"): row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/participants"): row(401, 201, 403, 403, 403),
     ("GET", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 200, 200, 200),
@@ -535,6 +537,13 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
     elif rule.startswith(f"{API}/sync/"):
         body = response.json
         assert isinstance(body, dict) and ("results" in body or "changes" in body), body
+    elif rule.startswith(f"{API}/reports/") and expected == 200:
+        # A specialist's report holds their own row; a supervisor's their team's specialists.
+        rows = {r["specialist_id"] for r in response.json["specialists"]}
+        if role == "specialist":
+            assert rows == {str(world.ids[PLAYER[role]])}, rows
+        else:
+            assert len(rows) == 2 and str(world.ids[PLAYER["specialist"]]) in rows, rows
     elif expected in (200, 201) and method != "GET":
         body = response.json
         assert isinstance(body, dict) and body.get("id"), body

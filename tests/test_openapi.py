@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,3 +152,10 @@ def test_the_docs_page_answers(client: Any) -> None:
     page = response.get_data(as_text=True)
     assert "swagger" in page.lower()
     assert "/api/openapi.json" in page
+
+
+def test_the_copy_the_field_app_is_typed_against_is_current(spec: dict[str, Any]) -> None:
+    """pwa/src/api.d.ts is generated from pwa/openapi.json; after an API change run
+    `make openapi` so that the app's types follow."""
+    committed = json.loads((Path(__file__).parent.parent / "pwa" / "openapi.json").read_text())
+    assert committed == spec, "pwa/openapi.json is out of date: run `make openapi`"

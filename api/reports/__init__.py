@@ -1,0 +1,1 @@
+"""Reports for supervisors: weekly activity per specialist against the IPS targets."""

@@ -1,0 +1,105 @@
+"""GET /api/v1/reports/weekly: the supervisor's weekly numbers per specialist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import select
+
+from api.access import ReportAccessError, current_actor, report_specialists
+from api.common.crud import ApiBlueprint, refuse_unknown_query
+from api.common.time import local_today, local_zone
+from api.extensions import abort, db
+from api.reports.weekly import weekly_activity
+from api.reports.weeks import IsoWeek, week_range
+from api.teams.models import User
+
+blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1", description="Reports.")
+
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 106  # two years and a bit
+
+
+class WeekField(ma.fields.Field):
+    """An ISO week, 2026-W47."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> IsoWeek:
+        if not isinstance(value, str):
+            raise ma.ValidationError("Write the week like 2026-W47.")
+        try:
+            return IsoWeek.parse(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from error
+
+
+class WeeklyQuery(ma.Schema):
+    first = WeekField(data_key="from", metadata={"description": "First ISO week, e.g. 2026-W36."})
+    last = WeekField(data_key="to", metadata={"description": "Last ISO week (default: this week)."})
+    team_id = ma.fields.UUID(metadata={"description": "The team (admins must name one)."})
+
+
+class WeekRowSchema(ma.Schema):
+    week = ma.fields.String()
+    face_to_face_employer_contacts = ma.fields.Integer()
+    employer_contacts = ma.fields.Integer()
+    participant_meetings = ma.fields.Integer()
+    community_share = ma.fields.Float(allow_none=True)
+    caseload = ma.fields.Integer()
+    reviewed = ma.fields.Boolean()
+
+
+class SpecialistRowSchema(ma.Schema):
+    specialist_id = ma.fields.UUID()
+    name = ma.fields.String()
+    weeks = ma.fields.List(ma.fields.Nested(WeekRowSchema))
+
+
+class TeamWeekSchema(WeekRowSchema):
+    face_to_face_employer_contacts_per_specialist = ma.fields.Float(allow_none=True)
+    reviewed_specialists = ma.fields.Integer()
+
+
+class TeamRowSchema(ma.Schema):
+    specialists = ma.fields.Integer()
+    weeks = ma.fields.List(ma.fields.Nested(TeamWeekSchema))
+
+
+class WeeklyReportSchema(ma.Schema):
+    first = ma.fields.String(data_key="from", attribute="from")
+    last = ma.fields.String(data_key="to", attribute="to")
+    weeks = ma.fields.List(ma.fields.String())
+    targets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float())
+    specialists = ma.fields.List(ma.fields.Nested(SpecialistRowSchema))
+    team = ma.fields.Nested(TeamRowSchema)
+
+
+@blp.route("/reports/weekly", methods=["GET"])
+@blp.arguments(WeeklyQuery, location="query")
+@blp.response(200, WeeklyReportSchema)
+def weekly(query: dict[str, Any]) -> Any:
+    """Weekly activity per specialist against the IPS targets (12 weeks up to this one by
+    default): face-to-face and all employer contacts, participant meetings, the share of
+    meeting time in community settings, caseload, and whether the week was reviewed."""
+    refuse_unknown_query(frozenset({"from", "to", "team_id"}))
+    actor = current_actor()
+    try:
+        who = report_specialists(actor, query.get("team_id"))
+    except ReportAccessError as refused:
+        errors = {refused.field: [refused.detail]} if refused.field else None
+        abort(refused.status, message=refused.detail, errors=errors)
+    last = query.get("last") or IsoWeek.of(local_today())
+    first = query.get("first") or last.shifted(-(DEFAULT_WEEKS - 1))
+    if first > last:
+        abort(422, message="'from' comes after 'to'.", errors={"from": ["Must not be after 'to'."]})
+    weeks = week_range(first, last)
+    if len(weeks) > MAX_WEEKS:
+        abort(
+            422,
+            message=f"At most {MAX_WEEKS} weeks at a time.",
+            errors={"from": [f"At most {MAX_WEEKS} weeks before 'to'."]},
+        )
+    specialists = db.session.execute(
+        select(User.id, User.name).where(who, User.is_active.is_(True)).order_by(User.name)
+    ).all()
+    return weekly_activity([(row.id, row.name) for row in specialists], weeks, local_zone())
