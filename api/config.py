@@ -98,7 +98,6 @@ def load_config(
         OPENAPI_SWAGGER_UI_URL=env.get(
             "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
         ),
-        JSON_SORT_KEYS=False,
     )
     config.update(overrides)
     return config

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import defer
 
 from sync.cursor import Position
 from sync.feed import RESET, AnySession, ChangeFeed
@@ -52,16 +51,18 @@ def pull(
     elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(registry.entities):
         return PullResult([], cursor.encode(), False, False)  # nothing committed since
     base = high_water if cursor is None else cursor.base
-    candidates: list[tuple[SortKey, dict[str, Any]]] = []
+    # (sort key, a row of an entity's columns, or an eviction's change)
+    candidates: list[tuple[SortKey, Any]] = []
 
     for index, entity in enumerate(registry.entities):
         scope = entity.scope(principal)
         if scope is None:
             continue
         model = entity.model
-        query = (
-            select(model).where(scope, model.seq <= high_water).options(defer(model.field_versions))
-        )  # for merging, not for the wire
+        # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
+        # instance state would cost more than the query. (field_versions is for merging.)
+        columns = [column for column in model.__table__.c if column.key != "field_versions"]
+        query = select(*columns).where(scope, model.seq <= high_water)
         if cursor is None:
             query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
         else:
@@ -70,18 +71,8 @@ def pull(
                 # deleted before this device's full sync began: never held
                 or_(model.deleted_at.is_(None), model.seq > cursor.base),
             )
-        rows = list(session.scalars(query.order_by(model.seq, model.id).limit(limit + 1)))
-        live = iter(entity.dump(principal, [r for r in rows if r.deleted_at is None]))
-        for row in rows:
-            deleted = row.deleted_at is not None
-            change: dict[str, Any] = {
-                "entity": entity.name,
-                "id": str(row.id),
-                "op": "delete" if deleted else "upsert",
-                "version": row.version,
-                "data": None if deleted else next(live),
-            }
-            candidates.append(((row.seq, index, row.id.int), change))
+        for row in session.execute(query.order_by(model.seq, model.id).limit(limit + 1)):
+            candidates.append(((row.seq, index, row.id.int), row))
 
     if cursor is not None:
         # Evictions sort after every entity of the same number, by their own integer id.
@@ -115,10 +106,40 @@ def pull(
 
     candidates.sort(key=lambda c: c[0])
     page = candidates[:limit]
+    changes = _changes(registry, principal, page)
     has_more = len(candidates) > limit
     if has_more:
         seq, index, id_int = page[-1][0]
         position = Position(seq, index, uuid.UUID(int=id_int), base)
     else:  # everything up to the high-water mark has been handed out
         position = Position(high_water, len(registry.entities) + 1, None, high_water)
-    return PullResult([c for _, c in page], position.encode(), has_more, reset)
+    return PullResult(changes, position.encode(), has_more, reset)
+
+
+def _changes(
+    registry: Registry, principal: Any, page: list[tuple[SortKey, Any]]
+) -> list[dict[str, Any]]:
+    """The page as changes, in order; only the rows that made the page are serialised."""
+    live: dict[int, list[Any]] = {}
+    for (_, index, _), row in page:
+        if index < len(registry.entities) and row.deleted_at is None:
+            live.setdefault(index, []).append(row)
+    dumped = {
+        index: iter(registry.entities[index].dump(principal, rows)) for index, rows in live.items()
+    }
+    changes = []
+    for (_, index, _), row in page:
+        if index == len(registry.entities):
+            changes.append(row)  # an eviction, made up above
+            continue
+        deleted = row.deleted_at is not None
+        changes.append(
+            {
+                "entity": registry.entities[index].name,
+                "id": str(row.id),
+                "op": "delete" if deleted else "upsert",
+                "version": row.version,
+                "data": None if deleted else next(dumped[index]),
+            }
+        )
+    return changes

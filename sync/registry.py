@@ -65,7 +65,8 @@ class SyncEntity:
     schema: type[ma.Schema]
     # Rows `principal` may see; None if they see none of this entity.
     scope: Callable[[Any], ColumnElement[bool] | None]
-    # Turns rows into wire data for `principal` (may hide fields); default: schema dump.
+    # Turns rows into wire data for `principal` (may hide fields); default: schema dump. Pull
+    # hands it the table's columns as named rows, not model instances.
     serialize: Callable[[Any, list[Any]], list[dict[str, Any]]] | None = None
     merge: Mapping[str, str] = field(default_factory=dict)  # field -> rule; default CLIENT_WINS
     append_only: bool = False  # created once, never edited: no merge needed

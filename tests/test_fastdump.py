@@ -31,3 +31,18 @@ def test_the_fast_dump_leaves_out_hidden_fields_like_the_schema(app):
             ENTITIES["meetings"].schema, rows, frozenset({"notes", "agreed_next_steps"})
         )
         assert fast == expected and rows and "notes" not in fast[0]
+
+
+def test_rows_of_columns_dump_like_the_instances_they_come_from(app):
+    """Pull reads plain rows of columns; properties such as face_to_face are computed on them."""
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        for entity in ENTITIES.values():
+            model = entity.model
+            instances = db.session.scalars(db.select(model).order_by(model.id).limit(200)).all()
+            rows = db.session.execute(
+                db.select(*model.__table__.c).order_by(model.id).limit(200)
+            ).all()
+            expected = entity.schema(many=True).dump(instances)
+            assert dump_many(entity.schema, rows, model=model) == expected, entity.name

@@ -8,6 +8,7 @@ tests/test_fastdump.py holds the two equal on every entity.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
@@ -51,18 +52,43 @@ def _plan(schema_class: type[ma.Schema]) -> list[tuple[str, str, Converter | Non
     ]
 
 
+@cache
+def _derived(model: Any, names: tuple[str, ...]) -> dict[str, Callable[[Any], Any]]:
+    """The model's Python properties among `names` (e.g. `face_to_face` from `mode`), so that
+    they can be computed on a plain row of columns as on an instance."""
+    if model is None:
+        return {}
+    found = {}
+    for name in names:
+        attribute = inspect.getattr_static(model, name, None)
+        if isinstance(attribute, property) and attribute.fget is not None:
+            found[name] = attribute.fget
+    return found
+
+
 def dump_many(
-    schema_class: type[ma.Schema], rows: Iterable[Any], hidden: frozenset[str] = frozenset()
+    schema_class: type[ma.Schema],
+    rows: Iterable[Any],
+    hidden: frozenset[str] = frozenset(),
+    model: Any = None,
 ) -> list[dict[str, Any]]:
+    """`rows` are model instances, or rows of the model's columns (then pass `model`)."""
     plan = [step for step in _plan(schema_class) if step[1] not in hidden]
+    derived = _derived(model, tuple(attr for attr, *_ in plan))
     out = []
     for row in rows:
         item: dict[str, Any] = {}
         for attr, key, convert, field in plan:
-            if convert is None:
+            if attr in derived:
+                value = derived[attr](row)
+            elif convert is None:
                 item[key] = field.serialize(attr, row)
                 continue
-            value = getattr(row, attr, None)
-            item[key] = None if value is None else convert(value)
+            else:
+                value = getattr(row, attr, None)
+            if convert is None:
+                item[key] = field._serialize(value, attr, row)
+            else:
+                item[key] = None if value is None else convert(value)
         out.append(item)
     return out

@@ -126,7 +126,8 @@ class RecordWriter:
 
 def _serializer(name: str) -> Any:
     def serialize(actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
-        return dump_many(ENTITIES[name].schema, rows, hidden_fields_for(actor, name))
+        entity = ENTITIES[name]
+        return dump_many(entity.schema, rows, hidden_fields_for(actor, name), entity.model)
 
     return serialize
 
