@@ -670,6 +670,45 @@ def test_a_participant_pulls_only_their_own_plan_meetings_and_job_matches(client
     ]
 
 
+def test_a_participant_receives_the_employer_of_a_new_job_match_and_loses_it_with_the_match(
+    client, make, login
+):
+    _, participant, employer, headers = _specialist_world(make, login)
+    make.consent(participant)  # to contact employers, which a job match needs
+    phone = Device(client, login(make.participant_user(participant)))
+    phone.sync()
+    assert not phone.holds("employers")  # no job match yet: no employer to see
+
+    match = client.post(
+        "/api/v1/job_matches",
+        json={
+            "participant_id": str(participant.id),
+            "employer_id": str(employer.id),
+            "job_title": "Lagermedarbeider",
+            "status": "applied",
+        },
+        headers=headers,
+    )
+    assert match.status_code == 201, match.json
+    received = {(c["entity"], c["id"], c["op"]) for c in phone.sync()}
+    assert ("employers", str(employer.id), "upsert") in received
+    assert ("job_matches", match.json["id"], "upsert") in received
+
+    second = make.job_match(participant, employer)  # a second application to the same employer
+    assert (
+        client.delete(f"/api/v1/job_matches/{match.json['id']}", headers=headers).status_code == 204
+    )
+    phone.sync()
+    assert str(employer.id) in phone.holds("employers")  # still shown by the second one
+
+    assert client.delete(f"/api/v1/job_matches/{second.id}", headers=headers).status_code == 204
+    changes = phone.sync()
+    assert ("employers", str(employer.id), "evict") in {
+        (c["entity"], c["id"], c["op"]) for c in changes
+    }
+    assert not phone.holds("employers") and not phone.holds("job_matches")
+
+
 def test_a_supervisor_pulls_the_teams_meetings_without_the_notes(client, make, login):
     specialist = make.user("specialist")
     participant = make.participant(specialist, phone="40000000")

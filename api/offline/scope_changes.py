@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from api.entities import CASELOAD_ENTITIES, ENTITIES
 from api.extensions import db
+from api.jobs.models import JobMatch
 from api.offline.setup import feed
+from api.participants.models import Participant
 
 
 def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> None:
@@ -28,3 +32,58 @@ def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> 
 def user_scope_changed(user_id: uuid.UUID) -> None:
     """A user changed team or role: their devices start again from nothing at the next pull."""
     feed.reset_user(db.session, user_id)
+
+
+def _before(history: Any, current: Any) -> Any:
+    """An attribute's value before this flush."""
+    if not history.has_changes():
+        return current
+    return history.deleted[0] if history.deleted else None
+
+
+def job_matches_change_employers_seen(session: Session, flush_context: Any, instances: Any) -> None:
+    """A participant sees the employers of their own job matches (api.access). A new job match
+    puts its employer back in the feed, so the participant's devices receive it; one that is
+    deleted or moved evicts the employer from them, unless another job match still shows it."""
+    gone: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []  # (participant, employer, match)
+    shown: set[tuple[uuid.UUID, uuid.UUID]] = set()  # (participant, employer) newly shown
+    touched: set[uuid.UUID] = set()
+    for match in [*session.new, *session.dirty]:
+        if not isinstance(match, JobMatch):
+            continue
+        live = match.deleted_at is None
+        if match in session.new:
+            if live:
+                touched.add(match.employer_id)
+                shown.add((match.participant_id, match.employer_id))
+            continue
+        attrs: Any = inspect(match).attrs
+        employer = _before(attrs.employer_id.history, match.employer_id)
+        participant = _before(attrs.participant_id.history, match.participant_id)
+        was_live = _before(attrs.deleted_at.history, match.deleted_at) is None
+        moved = (employer, participant) != (match.employer_id, match.participant_id)
+        if live and (moved or not was_live):
+            touched.add(match.employer_id)
+            shown.add((match.participant_id, match.employer_id))
+        if was_live and (moved or not live):
+            gone.append((participant, employer, match.id))
+    if touched:
+        feed.touch(session, ENTITIES["employers"].model, touched)
+    leaving = {match_id for _, _, match_id in gone}  # in this flush, not yet in the database
+    with session.no_autoflush:
+        for participant, employer, _ in gone:
+            if (participant, employer) in shown:
+                continue
+            login = session.scalar(select(Participant.user_id).where(Participant.id == participant))
+            still_shown = session.scalar(
+                select(JobMatch.id)
+                .where(
+                    JobMatch.participant_id == participant,
+                    JobMatch.employer_id == employer,
+                    JobMatch.deleted_at.is_(None),
+                    JobMatch.id.not_in(leaving),
+                )
+                .limit(1)
+            )
+            if login is not None and still_shown is None:
+                feed.evict(session, [login], "employers", [employer])

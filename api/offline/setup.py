@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from api.access import Actor, hidden_fields_for, read_scope
@@ -156,5 +156,10 @@ registry = Registry(
 for _entity in registry.entities:
     feed.track(_entity.model)
 feed.install(Session)
+
+# Visibility that follows other records (it needs `feed`, defined above).
+from api.offline.scope_changes import job_matches_change_employers_seen  # noqa: E402
+
+event.listen(Session, "before_flush", job_matches_change_employers_seen)
 
 assert set(SYNC_ORDER) == set(ENTITIES), "every entity syncs"
