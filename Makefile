@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint typecheck pytest migrate seed pwa clean bench-sync
+.PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,22 @@ migrate: install
 seed: migrate
 	$(FLASK) ips seed-demo --if-empty
 
-pwa:
-	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; \
-	else echo "pwa: no package.json yet, serving the placeholder page"; fi
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $@
+
+# The field app's bundle in pwa/dist, which Flask serves at /.
+pwa: pwa/node_modules/.installed
+	cd pwa && npm run build
+
+# The app's own checks: types (tsc --noEmit), unit tests (Vitest), and the build.
+pwa-check: pwa/node_modules/.installed
+	cd pwa && npm run typecheck && npm test && npm run build
+
+# After an API change: the OpenAPI copy the app is typed against, and the types.
+openapi: install pwa/node_modules/.installed
+	$(FLASK) openapi write -f json pwa/openapi.json
+	cd pwa && npm run types
 
 run: seed pwa
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -39,15 +52,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set. The browser
+# tests (tests/e2e) run once, on PostgreSQL when there is one.
 pytest: install
-	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/pytest --ignore=tests/e2e && \
+		echo "== the suite again on PostgreSQL, with the browser tests ($$TEST_DATABASE_URL)" && \
 		$(BIN)/pytest; \
-	else echo "TEST_DATABASE_URL is not set: PostgreSQL run left out"; fi
+	else echo "TEST_DATABASE_URL is not set: SQLite only"; $(BIN)/pytest; fi
 
-test: lint typecheck pytest
+test: lint typecheck pwa-check pytest
 
 # Sync engine benchmark on PostgreSQL (BENCH_DATABASE_URL names the server); prints a table.
 bench-sync: install
