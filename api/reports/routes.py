@@ -39,39 +39,60 @@ class WeeklyQuery(ma.Schema):
     team_id = ma.fields.UUID(metadata={"description": "The team (admins must name one)."})
 
 
+# Every field is always there: `required` marks it so in the OpenAPI document, so the app's
+# generated types need no checks for absent fields.
+
+
 class WeekRowSchema(ma.Schema):
-    week = ma.fields.String()
-    face_to_face_employer_contacts = ma.fields.Integer()
-    employer_contacts = ma.fields.Integer()
-    participant_meetings = ma.fields.Integer()
-    community_share = ma.fields.Float(allow_none=True)
-    caseload = ma.fields.Integer()
-    reviewed = ma.fields.Boolean()
+    week = ma.fields.String(required=True)
+    face_to_face_employer_contacts = ma.fields.Integer(required=True)
+    employer_contacts = ma.fields.Integer(required=True)
+    participant_meetings = ma.fields.Integer(required=True)
+    community_share = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "Share of meeting minutes in the community; null: no meetings."},
+        required=True,
+    )
+    caseload = ma.fields.Integer(required=True)
+
+
+class SpecialistWeekSchema(WeekRowSchema):
+    reviewed = ma.fields.Boolean(required=True)
 
 
 class SpecialistRowSchema(ma.Schema):
-    specialist_id = ma.fields.UUID()
-    name = ma.fields.String()
-    weeks = ma.fields.List(ma.fields.Nested(WeekRowSchema))
+    specialist_id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+    weeks = ma.fields.List(ma.fields.Nested(SpecialistWeekSchema), required=True)
 
 
 class TeamWeekSchema(WeekRowSchema):
-    face_to_face_employer_contacts_per_specialist = ma.fields.Float(allow_none=True)
-    reviewed_specialists = ma.fields.Integer()
+    face_to_face_employer_contacts_per_specialist = ma.fields.Float(allow_none=True, required=True)
+    reviewed_specialists = ma.fields.Integer(required=True)
 
 
 class TeamRowSchema(ma.Schema):
-    specialists = ma.fields.Integer()
-    weeks = ma.fields.List(ma.fields.Nested(TeamWeekSchema))
+    specialists = ma.fields.Integer(required=True)
+    weeks = ma.fields.List(ma.fields.Nested(TeamWeekSchema), required=True)
+
+
+class TargetsSchema(ma.Schema):
+    face_to_face_employer_contacts = ma.fields.Integer(
+        metadata={"description": "Per specialist per week."}, required=True
+    )
+    community_share = ma.fields.Float(required=True)
+    caseload = ma.fields.Integer(
+        metadata={"description": "Per full-time specialist."}, required=True
+    )
 
 
 class WeeklyReportSchema(ma.Schema):
-    first = ma.fields.String(data_key="from", attribute="from")
-    last = ma.fields.String(data_key="to", attribute="to")
-    weeks = ma.fields.List(ma.fields.String())
-    targets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float())
-    specialists = ma.fields.List(ma.fields.Nested(SpecialistRowSchema))
-    team = ma.fields.Nested(TeamRowSchema)
+    first = ma.fields.String(data_key="from", attribute="from", required=True)
+    last = ma.fields.String(data_key="to", attribute="to", required=True)
+    weeks = ma.fields.List(ma.fields.String(), required=True)
+    targets = ma.fields.Nested(TargetsSchema, required=True)
+    specialists = ma.fields.List(ma.fields.Nested(SpecialistRowSchema), required=True)
+    team = ma.fields.Nested(TeamRowSchema, required=True)
 
 
 @blp.route("/reports/weekly", methods=["GET"])

@@ -1,0 +1,274 @@
+/** The app shell: sign-in, the status bar (pending, last sync, conflicts), navigation and routes. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { db, onSnack, type Snack, syncLoop } from "./app";
+import { META, getMeta } from "./db";
+import { openConflicts } from "./conflicts";
+import { t, formatDateTime, formatTime } from "./i18n";
+import { useLangVersion, useLive, useRoute, type Route } from "./hooks";
+import type { SignedInUser } from "./types";
+import { Login } from "./views/Login";
+import { Today } from "./views/Today";
+import { Caseload } from "./views/Caseload";
+import { ParticipantView } from "./views/Participant";
+import { LogContact } from "./views/LogContact";
+import { LogMeeting } from "./views/LogMeeting";
+import { Employers, NewEmployer } from "./views/Employers";
+import { JobMatches } from "./views/JobMatches";
+import { MyWeek } from "./views/MyWeek";
+import { Conflicts } from "./views/Conflicts";
+import { Rejected } from "./views/Rejected";
+import { Settings } from "./views/Settings";
+import { MyPlan } from "./views/MyPlan";
+import { TeamWeek } from "./views/TeamWeek";
+import { osloDate } from "./time";
+
+type UpdateHandler = (() => void) | null;
+let offerUpdate: (apply: () => void) => void = () => undefined;
+
+/** Called by main.tsx when a new service worker is waiting. */
+export function announceUpdate(apply: () => void): void {
+  offerUpdate(apply);
+}
+
+export function App() {
+  useLangVersion();
+  const user = useLive(async () => (await getMeta<SignedInUser>(db, META.user)) ?? null, [], undefined as SignedInUser | null | undefined);
+  if (user === undefined) return <main id="main" class="page"><p>{t("app.loading")}</p></main>;
+  if (user === null) return <Login />;
+  return <Shell user={user} />;
+}
+
+function Shell({ user }: { user: SignedInUser }) {
+  const route = useRoute();
+  const needsLogin = useLive(() => getMeta<boolean>(db, META.needsLogin), [], undefined);
+  const updateRequired = useLive(() => getMeta<string>(db, META.updateRequired), [], undefined);
+  const [update, setUpdate] = useState<UpdateHandler>(null);
+  useEffect(() => {
+    offerUpdate = (apply) => setUpdate(() => apply);
+  }, []);
+  const mainRef = useRef<HTMLElement>(null);
+  const routeKey = route.path.join("/");
+  useEffect(() => {
+    // Move focus to the new screen's heading so screen readers announce it.
+    const heading = mainRef.current?.querySelector("h1");
+    if (heading instanceof HTMLElement && document.activeElement === document.body) heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [routeKey]);
+
+  if (needsLogin) {
+    return (
+      <>
+        <Login email={user.email ?? ""} again />
+      </>
+    );
+  }
+  const role = user.role ?? "specialist";
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.querySelector("h1")?.focus(); }}>{t("app.skip")}</a>
+      <header class="topbar">
+        <StatusBar />
+      </header>
+      {update && (
+        <div class="banner" role="alert">
+          <span>{t("update.ready")}</span>
+          <button type="button" class="button" onClick={update}>{t("update.apply")}</button>
+        </div>
+      )}
+      {updateRequired && (
+        <div class="banner warn" role="alert">
+          <span>{t("update.required")}</span>
+          <button type="button" class="button" onClick={() => location.reload()}>{t("update.apply")}</button>
+        </div>
+      )}
+      <main id="main" ref={mainRef} class="page" tabIndex={-1}>
+        <Screen route={route} user={user} />
+        {role === "specialist" && route.path[0] !== "log-contact" && (
+          <a class="fab" href="#/log-contact">
+            <span aria-hidden="true">+</span> {t("nav.logContact")}
+          </a>
+        )}
+      </main>
+      <RoleNav role={role} route={route} />
+      <Snackbar />
+    </>
+  );
+}
+
+function Screen({ route, user }: { route: Route; user: SignedInUser }) {
+  const role = user.role ?? "specialist";
+  const [first = "", second] = route.path;
+  if (first === "settings") return <Settings user={user} />;
+  if (first === "conflicts") return <Conflicts />;
+  if (first === "rejected") return <Rejected />;
+  if (role === "participant") return <MyPlan user={user} />;
+  if (role === "supervisor") return <TeamWeek user={user} specialistId={first === "team" ? second : undefined} />;
+  if (role !== "specialist") return <NoScreen />;
+  switch (first) {
+    case "":
+    case "today":
+      return <Today user={user} />;
+    case "participants":
+      return second ? <ParticipantView id={second} user={user} /> : <Caseload user={user} />;
+    case "log-contact":
+      return <LogContact user={user} employerId={second} />;
+    case "log-meeting":
+      return <LogMeeting user={user} participantId={route.query.get("participant") ?? undefined} />;
+    case "employers":
+      return second === "new" ? <NewEmployer returnTo={route.query.get("return") ?? undefined} name={route.query.get("name") ?? ""} /> : <Employers user={user} />;
+    case "jobs":
+      return <JobMatches />;
+    case "week":
+      return <MyWeek user={user} />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1 tabIndex={-1}>{t("notFound.title")}</h1>
+      <p><a href="#/">{t("notFound.home")}</a></p>
+    </>
+  );
+}
+
+function NoScreen() {
+  return (
+    <>
+      <h1 tabIndex={-1}>Feltlogg</h1>
+      <p>{t("app.noScreenForRole")}</p>
+    </>
+  );
+}
+
+interface NavItem {
+  href: string;
+  label: string;
+  match: string;
+}
+
+function RoleNav({ role, route }: { role: string; route: Route }) {
+  let items: NavItem[] = [];
+  if (role === "specialist") {
+    items = [
+      { href: "#/today", label: t("nav.today"), match: "today" },
+      { href: "#/participants", label: t("nav.caseload"), match: "participants" },
+      { href: "#/employers", label: t("nav.employers"), match: "employers" },
+      { href: "#/jobs", label: t("nav.jobs"), match: "jobs" },
+      { href: "#/week", label: t("nav.week"), match: "week" },
+    ];
+  } else if (role === "participant") {
+    items = [{ href: "#/my-plan", label: t("nav.myPlan"), match: "my-plan" }];
+  } else if (role === "supervisor") {
+    items = [{ href: "#/team", label: t("nav.team"), match: "team" }];
+  }
+  if (items.length <= 1) return null;
+  const current = route.path[0] || items[0]!.match;
+  return (
+    <nav class="tabs" aria-label={t("nav.label")}>
+      <ul>
+        {items.map((item) => (
+          <li key={item.href}>
+            <a href={item.href} aria-current={current === item.match ? "page" : undefined}>{item.label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function useSyncLoopState() {
+  const [, setTick] = useState(0);
+  useEffect(() => syncLoop.subscribe(() => setTick((n) => n + 1)), []);
+  const [state, setState] = useState(document.documentElement.dataset.sync ?? "idle");
+  useEffect(() => {
+    const observer = new MutationObserver(() => setState(document.documentElement.dataset.sync ?? "idle"));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-sync"] });
+    return () => observer.disconnect();
+  }, []);
+  return { state, progress: syncLoop.progress, outcome: syncLoop.lastOutcome };
+}
+
+function StatusBar() {
+  const counts = useLive(
+    async () => {
+      const [pending, rejected, conflicts, lastSync] = await Promise.all([
+        db.outbox.count(),
+        db.outbox.where("state").equals("rejected").count(),
+        openConflicts(db).then((open) => open.length),
+        getMeta<string>(db, META.lastSyncAt),
+      ]);
+      return { pending, rejected, conflicts, lastSync };
+    },
+    [],
+    { pending: 0, rejected: 0, conflicts: 0, lastSync: undefined as string | undefined },
+  );
+  const { state, progress, outcome } = useSyncLoopState();
+  const lastSync = counts.lastSync
+    ? osloDate(counts.lastSync) === osloDate(new Date())
+      ? t("status.lastSyncToday", { time: formatTime(counts.lastSync) })
+      : t("status.lastSync", { time: formatDateTime(counts.lastSync) })
+    : t("status.neverSynced");
+  let stateText = "";
+  if (state === "syncing") stateText = progress?.phase === "pull" && progress.done > 0 ? t("status.pulling", { count: progress.done }) : t("status.syncing");
+  else if (state === "offline") stateText = t("status.offline");
+  else if (state === "error") stateText = outcome?.status === "error" ? t("status.errorDetail", { detail: outcome.message }) : t("status.error");
+  return (
+    <>
+      <div class="topbar-row">
+        <a class="brand" href="#/">Feltlogg</a>
+        <a class={`pill pill-link ${counts.conflicts ? "pill-alert" : ""}`} href="#/conflicts">{t("status.conflicts", { count: counts.conflicts })}</a>
+        {counts.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("status.rejected", { count: counts.rejected })}</a>}
+        <a class="menu-link" href="#/settings">{t("nav.menu")}</a>
+      </div>
+      <div class="status">
+        <div class="status-text" role="status" aria-live="polite">
+          <span class={counts.pending ? "pending" : ""}>{t("status.pending", { count: counts.pending })}</span>
+          <span>{lastSync}</span>
+          {stateText && <span class={`state state-${state}`}>{stateText}</span>}
+        </div>
+        <button type="button" class="pill pill-button" onClick={() => void syncLoop.run()} disabled={state === "syncing"}>{t("status.syncNow")}</button>
+      </div>
+    </>
+  );
+}
+
+function Snackbar() {
+  const [snack, setSnack] = useState<Snack | null>(null);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = onSnack((next) => {
+      clearTimeout(timer);
+      setSnack(next);
+      timer = setTimeout(() => setSnack(null), next?.undo ? 5000 : 3000);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, []);
+  return (
+    <div class="snackbar-region" role="status" aria-live="polite">
+      {snack && (
+        <div class="snackbar">
+          <span>{snack.message}</span>
+          {snack.undo && (
+            <button
+              type="button"
+              class="snackbar-undo"
+              onClick={async () => {
+                const undo = snack.undo!;
+                setSnack(null);
+                await undo();
+              }}
+            >
+              {t("snack.undo")}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+/** Build-time constants (see vite.config.ts). */
+declare const __APP_VERSION__: string;

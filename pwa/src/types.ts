@@ -1,0 +1,77 @@
+/** Names for the wire format, taken from the types generated from openapi.json (npm run types). */
+import type { components } from "./api";
+
+type Schemas = components["schemas"];
+
+export type Participant = Schemas["Participant"];
+export type Employer = Schemas["Employer"];
+export type EmployerContact = Schemas["EmployerContact"];
+export type Meeting = Schemas["Meeting"];
+export type TeamMeeting = Schemas["TeamMeeting"];
+export type JobMatch = Schemas["JobMatch"];
+export type PlanGoal = Schemas["PlanGoal"];
+export type PlanStep = Schemas["PlanStep"];
+export type Consent = Schemas["Consent"];
+export type CareerProfile = Schemas["CareerProfile"];
+export type WeekReview = Schemas["WeekReview"];
+export type Conflict = Schemas["Conflict"];
+export type SignedInUser = Schemas["SignedInUser"];
+export type TokenPair = Schemas["TokenPair"];
+export type Mutation = Schemas["Mutation"];
+export type PushRequest = Schemas["Push"];
+export type PushResult = Schemas["PushResult"];
+export type MutationResult = Schemas["MutationResult"];
+export type PullResult = Schemas["PullResult"];
+export type Change = Schemas["Change"];
+export type Problem = Schemas["Problem"];
+
+/** Every record the app stores has an id and (once the server has it) a version. */
+export interface Stored {
+  id: string;
+  version?: number;
+  [field: string]: unknown;
+}
+
+/** The synced entities, in the order the server sends them (referenced records first). */
+export const ENTITIES = [
+  "employers",
+  "participants",
+  "consents",
+  "career_profiles",
+  "plan_goals",
+  "meetings",
+  "plan_steps",
+  "employer_contacts",
+  "team_meetings",
+  "job_matches",
+  "week_reviews",
+  "conflicts",
+] as const;
+
+export type EntityName = (typeof ENTITIES)[number];
+
+export interface EntityRecord {
+  employers: Employer;
+  participants: Participant;
+  consents: Consent;
+  career_profiles: CareerProfile;
+  plan_goals: PlanGoal;
+  meetings: Meeting;
+  plan_steps: PlanStep;
+  employer_contacts: EmployerContact;
+  team_meetings: TeamMeeting;
+  job_matches: JobMatch;
+  week_reviews: WeekReview;
+  conflicts: Conflict;
+}
+
+export type RecordOf<E extends EntityName> = EntityRecord[E] & { id: string };
+
+/** GET /api/v1/reports/weekly */
+export type WeeklyReport = Schemas["WeeklyReport"];
+export type WeeklyReportWeek = Schemas["SpecialistWeek"];
+export type TeamWeek = Schemas["TeamWeek"];
+
+export function isEntity(name: string): name is EntityName {
+  return (ENTITIES as readonly string[]).includes(name);
+}

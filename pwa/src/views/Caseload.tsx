@@ -1,0 +1,40 @@
+/** The specialist's caseload. */
+import { useState } from "preact/hooks";
+import { t, tEnum } from "../i18n";
+import { caseload, fullName, matchesSearch } from "../queries";
+import type { SignedInUser } from "../types";
+import { Empty, Title, useRecords } from "./common";
+
+export function Caseload({ user }: { user: SignedInUser }) {
+  const participants = useRecords("participants");
+  const [query, setQuery] = useState("");
+  const mine = caseload(participants, user.id ?? "");
+  const shown = mine.filter((p) => matchesSearch(fullName(p), query));
+  const active = mine.filter((p) => (p.status ?? "active") === "active").length;
+  return (
+    <>
+      <Title>{t("caseload.title")}</Title>
+      <p>{t("caseload.count", { count: active })}</p>
+      <div class="field">
+        <label for="caseload-search">{t("caseload.search")}</label>
+        <input id="caseload-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      </div>
+      {mine.length === 0 ? (
+        <Empty>{t("caseload.empty")}</Empty>
+      ) : shown.length === 0 ? (
+        <Empty>{t("common.noMatch")}</Empty>
+      ) : (
+        <ul class="list">
+          {shown.map((p) => (
+            <li key={p.id}>
+              <a href={`#/participants/${p.id}`}>
+                <strong>{fullName(p)}</strong>
+                <span>{tEnum("participantStatus", p.status ?? "active")}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+/** Conflicts: where two devices changed the same field, the user picks the value to keep. */
+import { resolveChooseOther, resolveKeepCurrent } from "../actions";
+import { db, showSnack } from "../app";
+import { openConflicts, type ConflictView } from "../conflicts";
+import { useLive } from "../hooks";
+import { t, formatDateTime, tEnum } from "../i18n";
+import { viewRecord } from "../outbox";
+import type { Stored } from "../types";
+import { Empty, Title } from "./common";
+
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined || value === "") return t("conflicts.emptyValue");
+  if (typeof value === "boolean") return value ? t("common.yes") : t("common.no");
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+export function recordLabel(record: Stored | undefined): string {
+  if (!record) return "";
+  const name = [record.first_name, record.last_name].filter(Boolean).join(" ");
+  return String(record.title ?? record.job_title ?? record.name ?? (name || ""));
+}
+
+export function Conflicts() {
+  const conflicts = useLive(
+    async () => {
+      const open = await openConflicts(db);
+      return Promise.all(open.map(async (c) => ({ conflict: c, record: await viewRecord(db, c.entity, c.record_id) })));
+    },
+    [],
+    [] as { conflict: ConflictView; record: Stored | undefined }[],
+  );
+  return (
+    <>
+      <Title>{t("conflicts.title")}</Title>
+      <p>{t("conflicts.intro")}</p>
+      {conflicts.length === 0 ? (
+        <Empty>{t("conflicts.empty")}</Empty>
+      ) : (
+        <ul class="list plain">
+          {conflicts.map(({ conflict, record }) => {
+            const what = `${tEnum("entity", conflict.entity)}${recordLabel(record) ? `: ${recordLabel(record)}` : ""}`;
+            const field = tEnum("field", conflict.field);
+            return (
+              <li key={conflict.id} class="card conflict">
+                <h2>{what}</h2>
+                <p>{t("conflicts.field", { field })}</p>
+                <dl>
+                  <dt>{t("conflicts.current")}</dt>
+                  <dd>{describeValue(record ? record[conflict.field] : conflict.kept_value)}</dd>
+                  <dt>{t("conflicts.other")}</dt>
+                  <dd>{describeValue(conflict.other_value)}</dd>
+                </dl>
+                <div class="row">
+                  <button
+                    type="button"
+                    class="button primary"
+                    onClick={async () => {
+                      await resolveKeepCurrent(conflict);
+                      showSnack(t("conflicts.resolved"));
+                    }}
+                  >
+                    {t("conflicts.keepCurrent")}
+                  </button>
+                  <button
+                    type="button"
+                    class="button"
+                    onClick={async () => {
+                      await resolveChooseOther(conflict);
+                      showSnack(t("conflicts.resolved"));
+                    }}
+                  >
+                    {t("conflicts.useOther")}
+                  </button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}

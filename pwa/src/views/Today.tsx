@@ -1,0 +1,75 @@
+/** The specialist's day: upcoming meetings, plan steps due, participants not met for 14 days. */
+import { t, formatDate, formatDateTime, tEnum } from "../i18n";
+import { caseload, fullName, today } from "../queries";
+import type { SignedInUser } from "../types";
+import { Empty, Title, byId, useRecords } from "./common";
+
+export function Today({ user }: { user: SignedInUser }) {
+  const participants = useRecords("participants");
+  const meetings = useRecords("meetings");
+  const steps = useRecords("plan_steps");
+  const mine = caseload(participants, user.id ?? "");
+  const lists = today(mine, meetings, steps);
+  const names = byId(mine);
+  return (
+    <>
+      <Title>{t("today.title", { name: (user.name ?? "").split(" ")[0] ?? "" })}</Title>
+      <div class="row actions">
+        <a class="button primary" href="#/log-meeting">{t("nav.logMeeting")}</a>
+        <a class="button" href="#/log-contact">{t("nav.logContact")}</a>
+      </div>
+      <section class="card">
+        <h2>{t("today.upcoming")}</h2>
+        {lists.upcoming.length === 0 ? (
+          <Empty>{t("today.noUpcoming")}</Empty>
+        ) : (
+          <ul class="list">
+            {lists.upcoming.map((m) => (
+              <li key={m.id}>
+                <a href={`#/participants/${m.participant_id}`}>
+                  <strong>{fullName(names.get(m.participant_id))}</strong>
+                  <span>{formatDateTime(m.starts_at)} · {tEnum("kind", m.kind)} · {tEnum("setting", m.setting)}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="card">
+        <h2>{t("today.stepsDue")}</h2>
+        {lists.stepsDue.length === 0 ? (
+          <Empty>{t("today.noStepsDue")}</Empty>
+        ) : (
+          <ul class="list">
+            {lists.stepsDue.slice(0, 12).map((s) => (
+              <li key={s.id}>
+                <a href={`#/participants/${s.participant_id}`}>
+                  <strong>{s.title}</strong>
+                  <span>{fullName(names.get(s.participant_id))} · {t("step.due", { date: formatDate(s.due_on) })} · {tEnum("owner", s.owner)}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        {lists.stepsDue.length > 12 && <p class="muted">{t("today.moreSteps", { count: lists.stepsDue.length - 12 })}</p>}
+      </section>
+      <section class="card">
+        <h2>{t("today.notMet")}</h2>
+        {lists.notMet.length === 0 ? (
+          <Empty>{t("today.allMet")}</Empty>
+        ) : (
+          <ul class="list">
+            {lists.notMet.map(({ participant, lastMet }) => (
+              <li key={participant.id}>
+                <a href={`#/participants/${participant.id}`}>
+                  <strong>{fullName(participant)}</strong>
+                  <span>{lastMet ? t("today.lastMet", { date: formatDate(lastMet) }) : t("today.neverMet")}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

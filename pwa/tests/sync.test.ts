@@ -1,0 +1,327 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { META, FeltloggDB, getMeta, setMeta } from "../src/db";
+import { login } from "../src/auth";
+import { createRecord, saveRecord, viewRecord, viewRecords } from "../src/outbox";
+import { chooseOther, keepCurrent, openConflicts, type ConflictView } from "../src/conflicts";
+import { type SyncObserver, pull, push, runSync, syncOnce } from "../src/sync";
+import { FakeServer } from "./fakeServer";
+
+let db: FeltloggDB;
+let server: FakeServer;
+let n = 0;
+
+function deps(extra: Record<string, unknown> = {}) {
+  return { db, fetch: server.fetch, ...extra };
+}
+
+beforeEach(async () => {
+  db = new FeltloggDB(`sync-test-${n++}`);
+  await db.open();
+  server = new FakeServer();
+  await login(deps(), "js1@demo.no", "demo1234");
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+function recordingObserver() {
+  const log: string[] = [];
+  const dataset: Record<string, string> = {};
+  const observer: SyncObserver = {
+    state: (s) => {
+      dataset.sync = s;
+      log.push(`state:${s}`);
+    },
+    pending: (c) => {
+      dataset.pending = String(c);
+    },
+    mark: (m) => log.push(`mark:${m}`),
+  };
+  return { log, dataset, observer };
+}
+
+describe("push", () => {
+  it("sends a logged contact and stores the server's version for the new record", async () => {
+    const token = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "in_person" });
+    const result = await push(deps());
+    expect(result).toEqual({ pushed: 1, rejected: 0 });
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.employer_contacts.get(token.id)).toMatchObject({ employer_id: "e1", version: 1 });
+    expect(server.pushes[0]!.mutations[0]).toMatchObject({ entity: "employer_contacts", op: "upsert", base_version: null });
+  });
+
+  it("takes the version of an edit only when it is base_version + 1", async () => {
+    server.serverWrite("participants", "p1", { first_name: "Ola", phone: null });
+    await pull(deps());
+    await saveRecord(db, "participants", "p1", { phone: "1" });
+    await push(deps());
+    expect((await db.participants.get("p1"))!.version).toBe(2);
+
+    // another device changes another field in between: the phone keeps its base and waits for the pull
+    server.serverWrite("participants", "p1", { first_name: "Kari" });
+    await saveRecord(db, "participants", "p1", { phone: "2" });
+    await push(deps());
+    const local = await db.participants.get("p1");
+    expect(local).toMatchObject({ version: 2, phone: "2", first_name: "Ola" });
+    await pull(deps());
+    expect(await db.participants.get("p1")).toMatchObject({ version: 4, phone: "2", first_name: "Kari" });
+  });
+
+  it("keeps its own value after merged until the next pull brings the record and the conflict", async () => {
+    server.serverWrite("participants", "p1", { first_name: "Ola", phone: "1" });
+    await pull(deps());
+    server.serverWrite("participants", "p1", { phone: "9" }); // the other device
+    await saveRecord(db, "participants", "p1", { phone: "5" });
+    await push(deps());
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.participants.get("p1")).toMatchObject({ phone: "5", version: 1 });
+    expect(server.conflicts).toHaveLength(1);
+  });
+
+  it("keeps a rejected mutation with the server's detail and does not block the others", async () => {
+    server.rejectIf = (m) => ((m.data as Record<string, unknown>).employer_id === "gone" ? "Arbeidsgiveren finnes ikke." : null);
+    await createRecord(db, "employer_contacts", { employer_id: "gone" });
+    const ok = await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    const result = await push(deps());
+    expect(result.rejected).toBe(1);
+    const left = await db.outbox.toArray();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ state: "rejected", detail: "Arbeidsgiveren finnes ikke.", sent: false });
+    expect(await db.employer_contacts.get(ok.id)).toBeDefined();
+    // a second push does not send the rejected one again by itself
+    await push(deps());
+    expect(server.pushes).toHaveLength(1);
+  });
+
+  it("keeps a mutation the server asks to send again in the outbox, and sends the same one later", async () => {
+    const token = await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.raceNext = 1;
+    const result = await push(deps());
+    expect(result.rejected).toBe(0);
+    const [waiting] = await db.outbox.toArray();
+    expect(waiting).toMatchObject({ state: "pending", sent: true });
+    expect(server.pushes).toHaveLength(1); // not again at once
+
+    await db.outbox.put({ ...waiting!, hold_until: 0 }); // the wait is over
+    await push(deps());
+    expect(await db.outbox.count()).toBe(0);
+    expect(server.pushes[1]!.mutations[0]!.mutation_id).toBe(server.pushes[0]!.mutations[0]!.mutation_id);
+    expect(await db.employer_contacts.get(token.id)).toMatchObject({ version: 1 });
+  });
+
+  it("replays a push whose response was lost and drops the duplicates without writing twice", async () => {
+    const token = await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.loseNextPushResponse = true;
+    const first = await syncOnce(deps());
+    expect(first.status).toBe("offline");
+    expect(await db.outbox.count()).toBe(1);
+    expect((await db.outbox.toArray())[0]!.sent).toBe(true);
+    // an edit made meanwhile must not change the mutation that may already be applied
+    await saveRecord(db, "employer_contacts", token.id, { notes: "ny" });
+    expect(await db.outbox.count()).toBe(2);
+    const second = await syncOnce(deps());
+    expect(second.status).toBe("ok");
+    expect(await db.outbox.count()).toBe(0);
+    const [replayed, edit] = server.pushes.slice(1).flatMap((p) => p.mutations);
+    expect(replayed!.mutation_id).toBe(server.pushes[0]!.mutations[0]!.mutation_id);
+    expect(edit).toMatchObject({ base_version: 1, data: { notes: "ny" } });
+    expect(server.records.get(`employer_contacts/${token.id}`)!.version).toBe(2);
+    expect(await viewRecord(db, "employer_contacts", token.id)).toMatchObject({ notes: "ny", version: 2 });
+  });
+
+  it("sends an edit of a record still being created only after the creation is confirmed", async () => {
+    const token = await createRecord(db, "plan_steps", { participant_id: "p1", title: "A" });
+    const [first] = await db.outbox.toArray();
+    await db.outbox.put({ ...first!, sent: true }); // as if the creation's push had gone out
+    await saveRecord(db, "plan_steps", token.id, { title: "B" });
+    await push(deps());
+    expect(server.pushes).toHaveLength(2);
+    expect(server.pushes[1]!.mutations[0]).toMatchObject({ base_version: 1, data: { title: "B" } });
+    expect(await db.plan_steps.get(token.id)).toMatchObject({ title: "B", version: 2 });
+  });
+
+  it("holds a change for the undo window", async () => {
+    await db.meetings.put({ id: "m1", version: 1 });
+    server.serverWrite("meetings", "m1", { participant_id: "p1" });
+    let now = 1_000;
+    await saveRecord(db, "meetings", "m1", { notes: "x" }, { holdMs: 5000, now: () => now });
+    await push(deps({ now: () => now }));
+    expect(server.pushes).toHaveLength(0);
+    now = 7_000;
+    await push(deps({ now: () => now }));
+    expect(server.pushes).toHaveLength(1);
+  });
+});
+
+describe("pull", () => {
+  it("pages through has_more and stores each cursor only after its page is written", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const pages: (string | undefined)[] = [];
+    const original = db.transaction.bind(db);
+    // record the stored cursor at the start of each page's transaction
+    (db as unknown as { transaction: unknown }).transaction = async (...args: unknown[]) => {
+      pages.push(await getMeta<string>(db, META.cursor));
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    const result = await pull(deps({ pageSize: 2 }));
+    (db as unknown as { transaction: unknown }).transaction = original;
+    expect(result.pulled).toBe(5);
+    expect(server.pulls).toEqual(["", "2", "4"]);
+    expect(pages).toEqual([undefined, "2", "4"]);
+    expect(await db.employers.count()).toBe(5);
+    expect(await getMeta(db, META.cursor)).toBe("5");
+  });
+
+  it("a pull cut off halfway is repeated from the last written page", async () => {
+    for (let i = 0; i < 4; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    let calls = 0;
+    const flaky = async (input: string, init?: RequestInit) => {
+      if (input.includes("/sync/pull") && ++calls === 2) throw new TypeError("Failed to fetch");
+      return server.fetch(input, init);
+    };
+    const first = await syncOnce({ db, fetch: flaky, pageSize: 2 });
+    expect(first.status).toBe("offline");
+    expect(await getMeta(db, META.cursor)).toBe("2");
+    expect(await db.employers.count()).toBe(2);
+    const second = await syncOnce({ db, fetch: flaky, pageSize: 2 });
+    expect(second.status).toBe("ok");
+    expect(server.pulls).toEqual(["", "2"]); // the lost page was asked for again from cursor 2
+    expect(await db.employers.count()).toBe(4);
+  });
+
+  it("applies deletes, and a reset drops synced records but keeps the outbox", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    server.serverWrite("employers", "e2", { name: "B" });
+    await pull(deps());
+    server.serverDelete("employers", "e1");
+    await pull(deps());
+    expect((await db.employers.toArray()).map((e) => e.id)).toEqual(["e2"]);
+
+    await db.employers.put({ id: "stale", name: "Gammel", version: 1 });
+    const local = await createRecord(db, "employer_contacts", { employer_id: "e2" });
+    server.resetNextPull = true;
+    await pull(deps());
+    expect((await db.employers.toArray()).map((e) => e.id)).toEqual(["e2"]);
+    expect(await db.outbox.count()).toBe(1);
+    expect(await viewRecord(db, "employer_contacts", local.id)).toBeDefined();
+  });
+
+  it("starts over without a cursor when the server does not know it", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await setMeta(db, META.cursor, "garbage");
+    await db.employers.put({ id: "ghost", name: "?" });
+    await pull(deps());
+    expect((await db.employers.toArray()).map((e) => e.id)).toEqual(["e1"]);
+  });
+});
+
+describe("runSync and the observable state", () => {
+  it("marks sync:initial:done once after the first full pull, and sync:done after every sync", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    const { log, dataset, observer } = recordingObserver();
+    await runSync(deps(), observer);
+    await runSync(deps(), observer);
+    expect(log).toEqual(["state:syncing", "state:idle", "mark:sync:initial:done", "mark:sync:done", "state:syncing", "state:idle", "mark:sync:done"]);
+    expect(dataset).toEqual({ sync: "idle", pending: "0" });
+  });
+
+  it("shows offline and keeps the outbox when the network is gone", async () => {
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.offline = true;
+    const { dataset, observer, log } = recordingObserver();
+    const outcome = await runSync(deps(), observer);
+    expect(outcome.status).toBe("offline");
+    expect(dataset).toEqual({ sync: "offline", pending: "1" });
+    expect(log).not.toContain("mark:sync:done");
+    server.offline = false;
+    await runSync(deps(), observer);
+    expect(dataset).toEqual({ sync: "idle", pending: "0" });
+  });
+
+  it("refreshes an expired access token once and retries, without signing out", async () => {
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.accessToken = "rotated-on-server"; // our access token no longer works
+    const outcome = await syncOnce(deps());
+    expect(outcome.status).toBe("ok");
+    expect(server.refreshCalls).toBe(1);
+    expect(await getMeta(db, META.refreshToken)).toBe(server.refreshToken);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it("keeps the user signed in while offline for days (expired access token, no network)", async () => {
+    await setMeta(db, META.accessExpiresAt, 0);
+    server.offline = true;
+    expect((await syncOnce(deps())).status).toBe("offline");
+    expect(await getMeta(db, META.user)).toBeDefined();
+    expect(await getMeta(db, META.needsLogin)).toBeUndefined();
+    expect(await getMeta(db, META.refreshToken)).toBeDefined();
+  });
+
+  it("asks for a new sign-in only when the server refuses the refresh token, and keeps the outbox", async () => {
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.accessToken = "x";
+    server.refreshToken = "revoked";
+    expect((await syncOnce(deps())).status).toBe("signed_out");
+    expect(await getMeta(db, META.needsLogin)).toBe(true);
+    expect(await db.outbox.count()).toBe(1);
+  });
+
+  it("reports that the app must be updated on 426 and keeps the outbox", async () => {
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.minSchemaVersion = 2;
+    const outcome = await syncOnce(deps());
+    expect(outcome).toEqual({ status: "update_required", message: "Oppdater appen." });
+    expect(await getMeta(db, META.updateRequired)).toBe("Oppdater appen.");
+    expect(await db.outbox.count()).toBe(1);
+  });
+});
+
+describe("conflict resolution", () => {
+  async function makeConflict(): Promise<ConflictView> {
+    server.serverWrite("participants", "p1", { first_name: "Ola", phone: "1" });
+    server.serverWrite("conflicts", "c1", {
+      entity: "participants", record_id: "p1", field: "phone", kept_value: "1", other_value: "2", resolved_at: null,
+    });
+    await pull(deps());
+    const [conflict] = await openConflicts(db);
+    return conflict!;
+  }
+
+  it("keeping the current value resolves the conflict through the outbox", async () => {
+    const conflict = await makeConflict();
+    await keepCurrent(db, conflict, new Date("2026-11-20T10:00:00Z"));
+    expect(await openConflicts(db)).toHaveLength(0);
+    await syncOnce(deps());
+    expect(server.records.get("conflicts/c1")!.data.resolved_at).toBe("2026-11-20T10:00:00.000Z");
+    expect(server.records.get("participants/p1")!.data.phone).toBe("1");
+  });
+
+  it("choosing the other value edits the record and resolves the conflict", async () => {
+    const conflict = await makeConflict();
+    await chooseOther(db, conflict);
+    expect(await viewRecord(db, "participants", "p1")).toMatchObject({ phone: "2" });
+    expect(await openConflicts(db)).toHaveLength(0);
+    await syncOnce(deps());
+    expect(server.records.get("participants/p1")!.data.phone).toBe("2");
+    expect(server.records.get("conflicts/c1")!.data.resolved_at).toBeTruthy();
+    expect((await viewRecords(db, "conflicts")).every((c) => c.resolved_at)).toBe(true);
+  });
+});
+
+describe("signing in", () => {
+  it("as someone else clears the previous user's records, cursor and outbox; the same user keeps them", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await pull(deps());
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    await login(deps(), "js1@demo.no", "demo1234");
+    expect(await db.employers.count()).toBe(1);
+    expect(await db.outbox.count()).toBe(1);
+
+    server.user = { id: "user-2", role: "specialist", team_id: "team-1", name: "Per" };
+    await login(deps(), "js2@demo.no", "demo1234");
+    expect(await db.employers.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await getMeta(db, META.cursor)).toBeUndefined();
+    expect(await getMeta(db, META.initialDone)).toBeUndefined();
+  });
+});

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FeltloggDB } from "../src/db";
+import { login } from "../src/auth";
+import { createRecord } from "../src/outbox";
+import { SyncLoop } from "../src/syncLoop";
+import { FakeServer } from "./fakeServer";
+
+let db: FeltloggDB;
+let server: FakeServer;
+let loop: SyncLoop | undefined;
+let n = 0;
+
+beforeEach(async () => {
+  db = new FeltloggDB(`loop-test-${n++}`);
+  await db.open();
+  server = new FakeServer();
+  await login({ db, fetch: server.fetch }, "js1@demo.no", "demo1234");
+});
+afterEach(async () => {
+  loop?.stop();
+  await db.delete();
+});
+
+describe("the sync loop", () => {
+  it("tries again by itself when a sync fails although the browser says it is online", async () => {
+    const states: string[] = [];
+    loop = new SyncLoop(
+      { db, fetch: server.fetch },
+      { state: (s) => states.push(s), pending: () => {}, mark: () => {} },
+      () => true,
+    );
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    server.offline = true; // the "online" event came before requests get through
+    const first = await loop.run();
+    expect(first.status).toBe("offline");
+    server.offline = false;
+    const deadline = Date.now() + 5_000;
+    while ((await db.outbox.count()) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await db.outbox.count()).toBe(0);
+    expect(states.at(-1)).toBe("idle");
+  }, 10_000);
+});

@@ -1,0 +1,348 @@
+"""The field app in a real Chromium against the API on the test database (issue: the field app).
+
+Each test starts from the demo team (`demo` fixture) and drives the app the way a person would:
+by the labels and button names a screen reader announces, in bokmål, at phone size. What the
+app did is then checked in the database, not only on the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import func, select
+
+from api.activity.models import EmployerContact, Meeting
+from api.conflicts.models import Conflict
+from api.employers.models import Employer
+from api.extensions import db
+from api.jobs.models import JobMatch
+from api.participants.models import Participant
+from api.plans.models import PlanStep
+from api.teams.models import User
+from tests.e2e.conftest import CHROMIUM, PHONE, screenshot, sign_in, wait_synced
+
+AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _query(app: Flask, statement: Any) -> Any:
+    with app.app_context():
+        try:
+            return db.session.execute(statement).all()
+        finally:
+            db.session.remove()
+
+
+def _one(app: Flask, statement: Any) -> Any:
+    [row] = _query(app, statement)
+    return row
+
+
+def _user_id(app: Flask, email: str) -> uuid.UUID:
+    return _one(app, select(User.id).where(User.email == email))[0]
+
+
+def _count(app: Flask, model: Any, *where: Any) -> int:
+    return int(_one(app, select(func.count()).select_from(model).where(*where))[0])
+
+
+def _controlled_by_the_service_worker(page: Page) -> None:
+    """Reload until the service worker serves the page, as on any second visit."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_synced(page)
+
+
+def _eventually(check: Any, seconds: float = 15) -> Any:
+    """What the server holds once the app's sync loop has caught up (it runs on its own)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def _pending(page: Page) -> str:
+    return str(page.evaluate("document.documentElement.dataset.pending"))
+
+
+def test_a_specialist_logs_work_offline_and_it_reaches_the_server_when_back_online(
+    app, demo, new_context
+):
+    js1 = _user_id(app, "js1@demo.no")
+    employer = _one(
+        app, select(Employer.name).where(Employer.name.like("%AS")).order_by(Employer.name).limit(1)
+    )[0]
+    contacts_before = _count(app, EmployerContact, EmployerContact.specialist_id == js1)
+    meetings_before = _count(app, Meeting, Meeting.specialist_id == js1)
+    context: BrowserContext = new_context()
+    page = context.new_page()
+    sign_in(page, "js1@demo.no")
+    _controlled_by_the_service_worker(page)
+    screenshot(page, "specialist-today")
+
+    context.set_offline(True)
+    for n in range(3):
+        page.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+        page.get_by_label("Søk etter arbeidsgiver").fill(employer)
+        page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+        expect(page.get_by_role("switch", name="Ansikt til ansikt")).to_be_checked()
+        if n == 0:
+            screenshot(page, "specialist-log-contact")
+        page.get_by_role("button", name="Lagre", exact=True).click()
+        expect(page.get_by_text(f"Kontakt med {employer} er lagret")).to_be_visible()
+
+    page.get_by_role("link", name="Logg møte").first.click()
+    page.get_by_label("Deltaker").select_option(index=1)
+    page.get_by_label("Varighet (minutter)").fill("45")
+    page.get_by_label("Ute i feltet").check()
+    page.get_by_label("Neste steg").fill("Oppdatere CV-en\nBesøke to butikker i sentrum")
+    screenshot(page, "specialist-log-meeting")
+    page.get_by_role("button", name="Lagre møtet").click()
+    expect(page.get_by_text("Møtet er lagret")).to_be_visible()
+
+    # 3 contacts, 1 meeting and 2 plan steps wait in the outbox; nothing reached the server.
+    page.wait_for_function("document.documentElement.dataset.pending === '6'")
+    assert page.evaluate("document.documentElement.dataset.sync") == "offline"
+    assert _count(app, EmployerContact, EmployerContact.specialist_id == js1) == contacts_before
+
+    page.reload()  # still offline: the service worker serves the app, IndexedDB the data
+    expect(page.get_by_text("Ikke synket: 6")).to_be_visible()
+    assert _pending(page) == "6"
+
+    context.set_offline(False)
+    wait_synced(page)
+    assert _count(app, EmployerContact, EmployerContact.specialist_id == js1) == contacts_before + 3
+    assert _count(app, Meeting, Meeting.specialist_id == js1) == meetings_before + 1
+    logged = _query(
+        app,
+        select(EmployerContact.mode).where(
+            EmployerContact.specialist_id == js1,
+            EmployerContact.employer_id.in_(select(Employer.id).where(Employer.name == employer)),
+        ),
+    )
+    assert sum(1 for (mode,) in logged if mode == "in_person") >= 3
+    steps = {title for (title,) in _query(app, select(PlanStep.title))}
+    assert {"Oppdatere CV-en", "Besøke to butikker i sentrum"} <= steps
+
+
+def test_one_record_edited_on_two_phones_offline_shows_a_conflict_the_user_resolves(
+    app, demo, new_context
+):
+    js1 = _user_id(app, "js1@demo.no")
+    match_id, title = _query(
+        app,
+        select(JobMatch.id, JobMatch.job_title)
+        .join(Participant, Participant.id == JobMatch.participant_id)
+        .where(
+            Participant.specialist_id == js1,
+            JobMatch.status.in_(("lead", "applied")),
+            JobMatch.deleted_at.is_(None),
+        )
+        .order_by(JobMatch.id),
+    )[0]
+    phones = []
+    for _ in range(2):
+        context = new_context()
+        page = context.new_page()
+        sign_in(page, "js1@demo.no")
+        page.goto("/#/jobs")
+        phones.append((context, page))
+    (context_a, phone_a), (context_b, phone_b) = phones
+
+    for context, _ in phones:
+        context.set_offline(True)
+    phone_a.locator(f"#status-{match_id}").select_option("interview")
+    phone_b.locator(f"#status-{match_id}").select_option("offer")
+
+    context_a.set_offline(False)
+    wait_synced(phone_a)
+    context_b.set_offline(False)
+    wait_synced(phone_b)
+    phone_b.get_by_role("button", name="Synk nå").click()  # the pull that brings the conflict
+    wait_synced(phone_b)
+
+    badge = phone_b.get_by_role("link", name="Konflikter: 1")
+    expect(badge).to_be_visible()
+    badge.click()
+    expect(phone_b.get_by_text(title).first).to_be_visible()
+    screenshot(phone_b, "specialist-conflicts")
+    # The later arrival (phone B's "offer") is kept; the user takes phone A's "interview" back.
+    phone_b.get_by_role("button", name="Bruk den andre verdien").click()
+    expect(phone_b.get_by_role("link", name="Konflikter: 0")).to_be_visible()
+
+    def resolved_on_the_server() -> bool:
+        status, resolved = _one(
+            app,
+            select(JobMatch.status, Conflict.resolved_at)
+            .join(Conflict, Conflict.record_id == JobMatch.id)
+            .where(JobMatch.id == match_id),
+        )
+        return status == "interview" and resolved is not None
+
+    assert _eventually(resolved_on_the_server)
+
+
+def test_a_participant_sees_their_own_plan_and_nobody_else(app, demo, new_context):
+    me = _one(
+        app,
+        select(Participant.id, Participant.first_name)
+        .join(User, User.id == Participant.user_id)
+        .where(User.email == "deltaker1@demo.no"),
+    )
+    others = {
+        name
+        for (name,) in _query(app, select(Participant.last_name).where(Participant.id != me.id))
+    }
+    step_id, step_title = _query(
+        app,
+        select(PlanStep.id, PlanStep.title)
+        .where(
+            PlanStep.participant_id == me.id,
+            PlanStep.done_at.is_(None),
+            PlanStep.owner == "participant",
+            PlanStep.deleted_at.is_(None),
+        )
+        .order_by(PlanStep.id),
+    )[0]
+    page = new_context().new_page()
+    sign_in(page, "deltaker1@demo.no")
+    expect(page.get_by_role("heading", name="Min plan")).to_be_visible()
+    screenshot(page, "participant-plan")
+    text = page.locator("body").inner_text()
+    assert not [name for name in others if name in text], "another participant's name is shown"
+    for hidden_route in ("#/participants", "#/employers", "#/team"):
+        page.goto(f"/{hidden_route}")
+        assert not [name for name in others if name in page.locator("body").inner_text()]
+
+    page.goto("/#/")
+    page.get_by_role("checkbox", name=step_title).first.check()
+    assert _eventually(
+        lambda: _one(app, select(PlanStep.done_at).where(PlanStep.id == step_id))[0] is not None
+    )
+
+
+def _face_to_face_this_week(page: Page, specialist_id: uuid.UUID) -> int:
+    section = page.locator(f"section[aria-labelledby='spec-{specialist_id}']")
+    value = section.locator("dt:has-text('Arbeidsgiverkontakter ansikt til ansikt') + dd")
+    match = re.search(r"\d+", value.first.inner_text())
+    assert match, value.first.inner_text()
+    return int(match[0])
+
+
+def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app, demo, new_context):
+    js1 = _user_id(app, "js1@demo.no")
+    employer = _one(app, select(Employer.name).order_by(Employer.name).limit(1))[0]
+    supervisor = new_context().new_page()
+    sign_in(supervisor, "leder@demo.no")
+    expect(supervisor.get_by_role("heading", name=re.compile(r"Teamets uke"))).to_be_visible()
+    screenshot(supervisor, "supervisor-team-week")
+    before = _face_to_face_this_week(supervisor, js1)
+
+    specialist = new_context().new_page()
+    sign_in(specialist, "js1@demo.no")
+    specialist.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+    specialist.get_by_label("Søk etter arbeidsgiver").fill(employer)
+    specialist.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+    contacts = _count(app, EmployerContact, EmployerContact.specialist_id == js1)
+    specialist.get_by_role("button", name="Lagre", exact=True).click()
+    assert _eventually(
+        lambda: _count(app, EmployerContact, EmployerContact.specialist_id == js1) > contacts
+    )
+
+    supervisor.get_by_role("button", name="Hent nye tall").click()
+    expect(supervisor.locator(f"section[aria-labelledby='spec-{js1}'] dd").first).to_contain_text(
+        str(before + 1)
+    )
+    assert _face_to_face_this_week(supervisor, js1) == before + 1
+
+    week = supervisor.get_by_role("button", name=re.compile(r"Merk uke \d+ som gjennomgått"))
+    week.first.click()
+    wait_synced(supervisor)
+    assert _count(app, Conflict) == 0
+
+
+def _axe_violations(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def test_the_main_screens_have_no_serious_accessibility_violations(app, demo, new_context):
+    assert AXE.exists(), "axe-core is missing: run `npm ci` in pwa/"
+    found: dict[str, list[str]] = {}
+    page = new_context().new_page()
+    page.goto("/")
+    page.get_by_label("E-post").wait_for()
+    found["login"] = [v["id"] for v in _axe_violations(page)]
+    screens = {
+        "js1@demo.no": [
+            "#/today",
+            "#/participants",
+            "#/log-contact",
+            "#/log-meeting",
+            "#/employers",
+            "#/jobs",
+            "#/week",
+            "#/conflicts",
+            "#/settings",
+        ],
+        "deltaker1@demo.no": ["#/"],
+        "leder@demo.no": ["#/team"],
+    }
+    for email, routes in screens.items():
+        page = new_context().new_page()
+        sign_in(page, email)
+        for route in routes:
+            page.goto(f"/{route}")
+            page.wait_for_load_state("networkidle")
+            found[f"{email} {route}"] = [
+                f"{v['id']}: {v['nodes'][0]['target']}" for v in _axe_violations(page)
+            ]
+    assert not {screen: ids for screen, ids in found.items() if ids}, found
+
+
+def test_the_manifest_and_service_worker_make_the_app_installable(
+    app, demo, playwright, base_url, tmp_path
+):
+    # A profile on disk, as a phone's browser has: Chromium offers no install in incognito.
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=["--no-sandbox"],
+        base_url=base_url,
+        viewport=PHONE,
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        manifest_href = page.locator("link[rel=manifest]").get_attribute("href")
+        assert manifest_href
+        response = page.request.get(manifest_href)
+        assert response.ok and "manifest+json" in response.headers["content-type"]
+        manifest = json.loads(response.text())
+        assert manifest["display"] == "standalone" and manifest["start_url"]
+        assert manifest["name"] and manifest["short_name"]
+        sizes = {icon["sizes"] for icon in manifest["icons"] if icon["type"] == "image/png"}
+        assert {"192x192", "512x512"} <= sizes
+        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+        assert scope == f"{base_url}/"
+        page.reload()
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        # Chromium's own verdict, as behind its install button.
+        session = context.new_cdp_session(page)
+        errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], errors
+    finally:
+        context.close()
