@@ -255,8 +255,12 @@ def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:
 TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03"})
 
 
-def _transient(error: OperationalError) -> bool:
-    return getattr(error.orig, "sqlstate", None) in TRANSIENT_STATES
+def _raise_unless_transient(error: Exception) -> None:
+    """A database error other than losing to another transaction is not ours to handle."""
+    if isinstance(error, OperationalError) and (
+        getattr(error.orig, "sqlstate", None) not in TRANSIENT_STATES
+    ):
+        raise error
 
 
 def _apply_creations(
@@ -314,8 +318,7 @@ def _apply_creations(
         if log:
             session.execute(insert(table), log)
     except (Rejected, IntegrityError, OperationalError) as error:
-        if isinstance(error, OperationalError) and not _transient(error):
-            raise
+        _raise_unless_transient(error)
         savepoint.rollback()
         return None
     savepoint.commit()
@@ -374,8 +377,7 @@ def _attempt_single(
         outcome = _apply_one(registry, principal, mutation)
         session.flush()
     except (StaleDataError, OperationalError) as error:
-        if isinstance(error, OperationalError) and not _transient(error):
-            raise
+        _raise_unless_transient(error)
         savepoint.rollback()
         if not last:
             return None

@@ -5,7 +5,7 @@ import { t, formatDateTime, tEnum } from "../i18n";
 import { byParticipant } from "../queries";
 import type { SignedInUser } from "../types";
 import { Plan } from "./Plan";
-import { Empty, Title, byId, useRecords } from "./common";
+import { Empty, JobMatchList, Title } from "./common";
 
 export function MyPlan({ user }: { user: SignedInUser }) {
   const id = user.participant_id ?? "";
@@ -13,7 +13,6 @@ export function MyPlan({ user }: { user: SignedInUser }) {
   const steps = useLive(() => byParticipant(db, "plan_steps", id), [id], []);
   const meetings = useLive(() => byParticipant(db, "meetings", id), [id], []);
   const matches = useLive(() => byParticipant(db, "job_matches", id), [id], []);
-  const employers = byId(useRecords("employers"));
   const now = Date.now();
   const next = meetings
     .filter((m) => Date.parse(m.starts_at) >= now && (m.status ?? "planned") === "planned")
@@ -37,17 +36,7 @@ export function MyPlan({ user }: { user: SignedInUser }) {
       </section>
       <section class="card">
         <h2>{t("myPlan.applications")}</h2>
-        {matches.length === 0 ? (
-          <Empty>{t("myPlan.noApplications")}</Empty>
-        ) : (
-          <ul class="list plain">
-            {matches.map((m) => (
-              <li key={m.id}>
-                <strong>{m.job_title}</strong> · {employers.get(m.employer_id)?.name ?? ""} · {tEnum("jobStatus", m.status ?? "lead")}
-              </li>
-            ))}
-          </ul>
-        )}
+        <JobMatchList matches={matches} empty="myPlan.noApplications" />
       </section>
     </>
   );

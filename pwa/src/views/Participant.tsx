@@ -8,7 +8,7 @@ import { viewRecord } from "../outbox";
 import { byParticipant, currentConsents, fullName } from "../queries";
 import type { Participant, SignedInUser } from "../types";
 import { AddGoalForm, AddStepForm, Plan } from "./Plan";
-import { Empty, Title, byId, useRecords } from "./common";
+import { Empty, JobMatchList, Title, byId, useRecords } from "./common";
 
 const COUNTERPARTS = ["employers", "therapist", "nav"] as const;
 
@@ -70,17 +70,7 @@ export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
       </section>
       <section class="card">
         <h2>{t("participant.jobMatches")}</h2>
-        {matches.length === 0 ? (
-          <Empty>{t("jobs.emptyForParticipant")}</Empty>
-        ) : (
-          <ul class="list plain">
-            {matches.map((m) => (
-              <li key={m.id}>
-                <strong>{m.job_title}</strong> · {employers.get(m.employer_id)?.name ?? ""} · {tEnum("jobStatus", m.status ?? "lead")}
-              </li>
-            ))}
-          </ul>
-        )}
+        <JobMatchList matches={matches} empty="jobs.emptyForParticipant" />
       </section>
       <section class="card">
         <h2>{t("participant.consents")}</h2>

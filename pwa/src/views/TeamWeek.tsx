@@ -58,7 +58,7 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
       {report && team && (
         <section class="card">
           <h2>{t("team.teamTotals")}</h2>
-          <TeamNumbers row={team} report={report} />
+          <WeekNumbers row={team} report={report} />
         </section>
       )}
       {report && specialists.length === 0 && <Empty>{t("team.noSpecialists")}</Empty>}
@@ -92,52 +92,32 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
   );
 }
 
-/** The team's totals: the targets are per specialist, so they are compared per specialist. */
-function TeamNumbers({ row, report }: { row: TeamWeek; report: WeeklyReport }) {
-  const targets = report.targets;
-  const perSpecialist = row.face_to_face_employer_contacts_per_specialist;
-  return (
-    <dl class="numbers">
-      <div class={perSpecialist !== null && perSpecialist >= targets.face_to_face_employer_contacts ? "ok" : "below"}>
-        <dt>{t("team.faceToFace")}</dt>
-        <dd>
-          {row.face_to_face_employer_contacts}
-          {perSpecialist !== null && (
-            <span class="meta"> {t("team.perSpecialist", { value: formatNumber(perSpecialist), target: targets.face_to_face_employer_contacts })}</span>
-          )}
-        </dd>
-      </div>
-      <div>
-        <dt>{t("team.contacts")}</dt>
-        <dd>{row.employer_contacts}</dd>
-      </div>
-      <div>
-        <dt>{t("team.meetings")}</dt>
-        <dd>{row.participant_meetings}</dd>
-      </div>
-      <div class={row.community_share !== null && row.community_share >= targets.community_share ? "ok" : "below"}>
-        <dt>{t("team.community")}</dt>
-        <dd>{t("week.shareOfTarget", { value: formatPercent(row.community_share), target: formatPercent(targets.community_share) })}</dd>
-      </div>
-      <div>
-        <dt>{t("team.caseload")}</dt>
-        <dd>{row.caseload}</dd>
-      </div>
-    </dl>
-  );
-}
-
 function formatNumber(value: number): string {
   return value.toLocaleString(document.documentElement.lang || "nb", { maximumFractionDigits: 1 });
 }
 
-function WeekNumbers({ row, report }: { row: WeeklyReportWeek; report: WeeklyReport }) {
+/**
+ * One week's numbers against the targets. The targets are per specialist, so for the team's
+ * totals face-to-face contacts are compared per specialist and the caseload has no maximum.
+ */
+function WeekNumbers({ row, report }: { row: WeeklyReportWeek | TeamWeek; report: WeeklyReport }) {
   const targets = report.targets;
+  const team = "face_to_face_employer_contacts_per_specialist" in row;
+  const perSpecialist = team ? row.face_to_face_employer_contacts_per_specialist : row.face_to_face_employer_contacts;
   return (
     <dl class="numbers">
-      <div class={row.face_to_face_employer_contacts >= targets.face_to_face_employer_contacts ? "ok" : "below"}>
+      <div class={perSpecialist !== null && perSpecialist >= targets.face_to_face_employer_contacts ? "ok" : "below"}>
         <dt>{t("team.faceToFace")}</dt>
-        <dd>{t("week.ofTarget", { value: row.face_to_face_employer_contacts, target: targets.face_to_face_employer_contacts })}</dd>
+        {team ? (
+          <dd>
+            {row.face_to_face_employer_contacts}
+            {perSpecialist !== null && (
+              <span class="meta"> {t("team.perSpecialist", { value: formatNumber(perSpecialist), target: targets.face_to_face_employer_contacts })}</span>
+            )}
+          </dd>
+        ) : (
+          <dd>{t("week.ofTarget", { value: row.face_to_face_employer_contacts, target: targets.face_to_face_employer_contacts })}</dd>
+        )}
       </div>
       <div>
         <dt>{t("team.contacts")}</dt>
@@ -153,7 +133,7 @@ function WeekNumbers({ row, report }: { row: WeeklyReportWeek; report: WeeklyRep
       </div>
       <div>
         <dt>{t("team.caseload")}</dt>
-        <dd>{t("week.ofMax", { value: row.caseload, max: targets.caseload })}</dd>
+        <dd>{team ? row.caseload : t("week.ofMax", { value: row.caseload, max: targets.caseload })}</dd>
       </div>
     </dl>
   );
