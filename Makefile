@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync
+.PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,10 @@ openapi: install pwa/node_modules/.installed
 	$(FLASK) openapi write -f json pwa/openapi.json
 	cd pwa && npm run types
 
+# The web server, and the scheduler (reminders, nightly purge) beside it until the server stops.
 run: seed pwa
+	$(FLASK) ips scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
@@ -66,6 +69,11 @@ test: lint typecheck pwa-check pytest
 # Sync engine benchmark on PostgreSQL (BENCH_DATABASE_URL names the server); prints a table.
 bench-sync: install
 	$(BIN)/python bench/sync_bench.py
+
+# Report endpoints on a generated national data set (bench/national.py), on PostgreSQL
+# (BENCH_DATABASE_URL names the server); prints tables for docs/performance.md.
+bench-reports: install
+	$(BIN)/python bench/reports_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -99,8 +99,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.offline.routes import blp as sync
     from api.participants.routes import blp as participants
     from api.plans.routes import blp as plans
+    from api.push.routes import blp as push
     from api.reports.routes import blp as reports
     from api.reviews.routes import blp as reviews
+    from api.rights.routes import blp as rights
+    from api.scheduler.routes import blp as notifications
     from api.teams.routes import blp as admin
 
     for blueprint in (
@@ -115,6 +118,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         sync,
         reports,
+        push,
+        notifications,
+        rights,
     ):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
@@ -163,6 +169,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(ips)
 
     _serve_app_shell(app)
+
+    from api.security import init_security
+
+    init_security(app)
     return app
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -99,3 +101,50 @@ def seed_demo_command(if_empty: bool) -> None:
     summary = seed_demo()
     db.session.commit()
     click.echo("Seeded the demo team: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
+
+
+@ips.command("scheduler")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run each job whose time has come and that has not run for it yet, then exit.",
+)
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the scheduler: reminders, the weekly nudges, sending notifications, housekeeping.
+
+    One process of its own (any number may run: each job runs once per slot). At start it
+    runs each job whose last slot was missed, once.
+    """
+    from api.common.time import local_zone
+    from api.scheduler.jobs import JOBS
+    from api.scheduler.runner import build_scheduler, next_slot, run_due
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = build_scheduler(app, catch_up_at_start=not once)
+    now, zone = utcnow(), local_zone()
+    click.echo(f"Scheduler jobs (times in {zone.key}):")
+    for job in JOBS:
+        upcoming = next_slot(job, now)
+        when = upcoming.astimezone(zone).isoformat(timespec="minutes") if upcoming else "never"
+        click.echo(f"  {job.name}: next at {when}")
+    if once:
+        for result in run_due(now):
+            detail = f" ({result.detail})" if result.detail else ""
+            slot = result.scheduled_for.astimezone(zone).isoformat(timespec="minutes")
+            click.echo(f"Ran {result.job} for {slot}: {result.outcome}{detail}")
+        return
+    db.session.remove()
+
+    def stop(signum: int, frame: object) -> None:
+        click.echo("Stopping the scheduler; running jobs finish first.")
+        scheduler.shutdown(wait=False)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    click.echo("Scheduler started: missed runs are caught up now, then each job at its time.")
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        scheduler.shutdown(wait=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -49,6 +49,29 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _on_unless_off(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma- or space-separated values."""
+    return tuple(v.rstrip("/") for v in env.get(name, "").replace(",", " ").split() if v)
+
+
 def load_config(
     instance_path: Path,
     env: Mapping[str, str] | None = None,
@@ -98,6 +121,50 @@ def load_config(
         OPENAPI_SWAGGER_UI_URL=env.get(
             "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
         ),
+        # Web push (api/push). Unset keys: generated once into VAPID_KEY_FILE (default
+        # instance/vapid_private.pem); a TESTING app without either uses a throwaway key.
+        VAPID_PRIVATE_KEY=env.get("VAPID_PRIVATE_KEY") or None,  # base64url raw, or PEM
+        VAPID_PUBLIC_KEY=env.get("VAPID_PUBLIC_KEY") or None,  # checked against the private
+        VAPID_SUBJECT=env.get("VAPID_SUBJECT") or None,  # mailto: or https: for push services
+        VAPID_KEY_FILE=env.get("VAPID_KEY_FILE") or None,
+        # http:// subscription endpoints on localhost (a local push service); TESTING allows too.
+        PUSH_ALLOW_HTTP_LOCALHOST=_flag(env, "PUSH_ALLOW_HTTP_LOCALHOST"),
+        PUSH_TIMEOUT_SECONDS=_float(env, "PUSH_TIMEOUT_SECONDS", 10.0),
+        # Attempts per message (the first included) for 429, 5xx and network errors; the waits
+        # double from the base, and a Retry-After longer than the maximum ends the attempts.
+        PUSH_ATTEMPTS=_int(env, "PUSH_ATTEMPTS", 3),
+        PUSH_RETRY_BASE_SECONDS=_float(env, "PUSH_RETRY_BASE_SECONDS", 0.5),
+        PUSH_RETRY_MAX_SECONDS=_float(env, "PUSH_RETRY_MAX_SECONDS", 10.0),
+        # The scheduler (`flask ips scheduler`): the nightly purge keeps sync tombstones this
+        # many days (devices with older cursors start over), and notifications and job runs
+        # that are done with this many.
+        SYNC_TOMBSTONE_DAYS=_int(env, "SYNC_TOMBSTONE_DAYS", 180),
+        SCHEDULER_HISTORY_DAYS=_int(env, "SCHEDULER_HISTORY_DAYS", 30),
+    )
+    # Protection (api/security, docs/security.md). Limits read like "10 per minute"; an empty
+    # one is off. Counted in Redis when REDIS_URL is set, else in memory per process.
+    config.update(
+        REDIS_URL=env.get("REDIS_URL") or None,
+        RATELIMIT_ENABLED=_on_unless_off(env, "RATELIMIT_ENABLED"),
+        RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX") or "feltlogg",
+        RATELIMIT_LOGIN=env.get("RATELIMIT_LOGIN", "20 per minute"),  # per client address
+        RATELIMIT_LOGIN_ACCOUNT=env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
+        RATELIMIT_REFRESH=env.get("RATELIMIT_REFRESH", "60 per minute"),  # per client address
+        RATELIMIT_SYNC_PUSH=env.get("RATELIMIT_SYNC_PUSH", "120 per minute"),  # per user
+        # This many failed sign-ins for one e-mail address lock it for LOGIN_LOCKOUT_MINUTES.
+        LOGIN_LOCKOUT=env.get("LOGIN_LOCKOUT", "5 per 15 minutes"),
+        LOGIN_LOCKOUT_MINUTES=_int(env, "LOGIN_LOCKOUT_MINUTES", 15),
+        CORS_ORIGINS=_list(env, "CORS_ORIGINS"),
+        # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: trust none).
+        TRUSTED_PROXIES=_int(env, "TRUSTED_PROXIES", 0),
+        PREFERRED_URL_SCHEME=env.get("PREFERRED_URL_SCHEME") or "http",
     )
     config.update(overrides)
+    if config.get("TESTING"):
+        # The suite signs in hundreds of times from one address: tests that want limits or
+        # the lockout turn them on.
+        if "RATELIMIT_ENABLED" not in overrides:
+            config["RATELIMIT_ENABLED"] = False
+        if "LOGIN_LOCKOUT" not in overrides:
+            config["LOGIN_LOCKOUT"] = ""
     return config

@@ -27,10 +27,13 @@ from flask import Flask
 from sqlalchemy import text
 from werkzeug.test import TestResponse
 
-from api.common.model import new_id
+from api.common.model import new_id, utcnow
 from api.extensions import db
+from api.push.models import PushSubscription
+from api.scheduler.models import JobRun
 from api.teams.models import User
 from tests.factories import Factory, valid_org_number
+from tests.push_service import PushService
 
 API = "/api/v1"
 ROLES = ("anonymous", "specialist", "supervisor", "participant", "admin")
@@ -99,6 +102,8 @@ class World:
         self.extra: dict[str, uuid.UUID] = {}
         self.dirty = True
         self._numbers = itertools.count(1)
+        self.push_service = PushService().__enter__()
+        self.browsers = {name: self.push_service.subscription() for name in PLAYER.values()}
         with app.app_context():
             f = Factory()
             team_a, team_b = f.team(f"Team A {new_id()}"), f.team(f"Team B {new_id()}")
@@ -187,6 +192,27 @@ class World:
                 "conflict_sup_a": f.conflict(user("sup_a")).id,
                 "conflict_p1": f.conflict(user("p1")).id,
             }
+            for name, browser in self.browsers.items():
+                if name != "anonymous":
+                    self.extra[f"push_{name}"] = f._save(
+                        PushSubscription(
+                            user_id=self.ids[name],
+                            endpoint=browser.endpoint,
+                            p256dh=browser.p256dh,
+                            auth=browser.auth,
+                        )
+                    ).id
+            # A run of the scheduler, for the admin's list of job runs.
+            self.extra["job_run"] = f._save(
+                JobRun(
+                    job="notification_dispatch",
+                    scheduled_for=utcnow(),
+                    started_at=utcnow(),
+                    outcome="ok",
+                    detail="sent 0, failed 0, skipped 0, deferred 0",
+                    runner="matrix:1",
+                )
+            ).id
             db.session.commit()
             db.session.remove()
 
@@ -238,6 +264,7 @@ def world(app: Flask) -> Iterator[World]:
     _wipe(app)
     built = World(app)
     yield built
+    built.push_service.__exit__()
     _wipe(app)
 
 
@@ -273,12 +300,19 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/sync/pull"): row(401, 200, 200, 200, 200),
     # Reports: staff only; a specialist sees their own row; an admin must name the team.
     ("GET", "/api/v1/reports/weekly"): row(401, 200, 200, 403, 422),
+    ("GET", "/api/v1/reports/fidelity"): row(401, 200, 200, 403, 422),
+    ("GET", "/api/v1/reports/outcomes"): row(401, 200, 200, 403, 422),
     ("GET", "/api/v1/participants"): row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/participants"): row(401, 201, 403, 403, 403),
     ("GET", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 200, 200, 200),
     ("PATCH", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 403, 403, 403),
     ("DELETE", "/api/v1/participants/<uuid:record_id>"): row(401, 204, 403, 403, 403),
     ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"): row(401, 403, 403, 403, 200),
+    # A participant's rights (P1, active, with a login): the copy is for P1, their specialist
+    # and an admin; a supervisor sees counts, not note text. Erasure is the admin's, and only
+    # once the participant has left: P1 is still active, so the admin is told to close first.
+    ("GET", "/api/v1/participants/<uuid:participant_id>/export"): row(401, 200, 403, 200, 200),
+    ("POST", "/api/v1/participants/<uuid:participant_id>/erase"): row(401, 403, 403, 403, 422),
     ("GET", "/api/v1/consents"): row(401, 200, 200, 403, 403),
     ("POST", "/api/v1/consents"): row(401, 201, 403, 403, 403),
     ("GET", "/api/v1/consents/<uuid:record_id>"): row(401, 200, 200, 403, 403),
@@ -348,6 +382,18 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/users"): row(401, 403, 403, 403, 201),
     ("GET", "/api/v1/users/<uuid:user_id>"): row(401, 200, 200, 403, 200),
     ("PATCH", "/api/v1/users/<uuid:user_id>"): row(401, 403, 403, 403, 200),
+    # Push: every signed-in user has subscriptions of their own, and nobody else's. The item
+    # is js1's subscription; the test push goes to the module's local push service.
+    ("GET", "/api/v1/push/vapid-public-key"): row(401, 200, 200, 200, 200),
+    ("GET", "/api/v1/push/subscriptions"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/push/subscriptions"): row(401, 201, 201, 201, 201),
+    ("DELETE", "/api/v1/push/subscriptions/<uuid:subscription_id>"): row(401, 204, 404, 404, 404),
+    ("POST", "/api/v1/push/test"): row(401, 200, 200, 200, 200),
+    # Notification preferences: each signed-in user reads and replaces their own.
+    ("GET", "/api/v1/push/preferences"): row(401, 200, 200, 200, 200),
+    ("PUT", "/api/v1/push/preferences"): row(401, 200, 200, 200, 200),
+    # The scheduler's job runs: admins only.
+    ("GET", "/api/v1/admin/job-runs"): row(401, 403, 403, 403, 200),
 }
 
 
@@ -417,6 +463,8 @@ def item_id(world: World, rule: str) -> uuid.UUID:
         return world.ids["team_a"]
     if rule.startswith(f"{API}/users/"):
         return world.ids["js1"]
+    if rule.startswith(f"{API}/push/subscriptions/"):
+        return world.extra["push_js1"]
     return world.rec["A1"][entity_of(rule)]
 
 
@@ -426,6 +474,7 @@ def fill(rule: str, record_id: uuid.UUID) -> str:
         .replace("<uuid:participant_id>", str(record_id))
         .replace("<uuid:team_id>", str(record_id))
         .replace("<uuid:user_id>", str(record_id))
+        .replace("<uuid:subscription_id>", str(record_id))
     )
 
 
@@ -437,6 +486,8 @@ def body_for(world: World, method: str, rule: str) -> Any:
         return {"client_id": str(new_id()), "schema_version": 1, "mutations": []}
     if rule.endswith("/transfer"):
         return {"specialist_id": str(world.ids["js2"])}
+    if rule.endswith("/erase"):
+        return {"confirm": str(item_id(world, rule))}
     if rule == f"{API}/teams":
         return {"name": f"Team {world.number()} {new_id()}"}
     if rule.startswith(f"{API}/teams/"):
@@ -451,6 +502,15 @@ def body_for(world: World, method: str, rule: str) -> Any:
         }
     if rule.startswith(f"{API}/users/"):
         return {"name": "Jobbspesialist En"}
+    if rule == f"{API}/push/subscriptions":
+        return world.push_service.subscription().as_json(device="Mobil")
+    if rule == f"{API}/push/test":
+        return None
+    if rule == f"{API}/push/preferences":
+        return {
+            "kinds": {"weekly_contacts": False},
+            "quiet_hours": {"start": "21:00", "end": "07:00"},
+        }
     if method == "POST":
         return _post_body(world, entity_of(rule))
     return PATCH_BODY[entity_of(rule)]
@@ -537,6 +597,23 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
     elif rule.startswith(f"{API}/sync/"):
         body = response.json
         assert isinstance(body, dict) and ("results" in body or "changes" in body), body
+    elif rule == f"{API}/push/test" and expected == 200:
+        # delivered to the player's own device, and only there
+        assert [r["outcome"] for r in response.json["results"]] == ["delivered"], response.json
+        assert response.json["results"][0]["subscription_id"] == str(
+            world.extra[f"push_{PLAYER[role]}"]
+        )
+    elif rule == f"{API}/push/preferences" and expected == 200:
+        # the caller's own preferences: the defaults, or what the PUT just gave
+        body = response.json
+        assert set(body) == {"kinds", "quiet_hours", "time_zone"}, body
+        assert body["kinds"]["weekly_contacts"] is (method == "GET"), body
+    elif rule == f"{API}/push/vapid-public-key" and expected == 200:
+        assert len(response.json["public_key"]) == 87, response.json
+    elif rule.endswith("/export") and expected == 200:
+        # a download of P1's data, and nobody else's
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.json["participant"]["id"] == str(item_id(world, rule)), response.json
     elif rule.startswith(f"{API}/reports/") and expected == 200:
         # A specialist's report holds their own row; a supervisor's their team's specialists.
         rows = {r["specialist_id"] for r in response.json["specialists"]}
@@ -575,6 +652,10 @@ def outsider_expectation(who: str, method: str, rule: str) -> int | None:
     same_team = who in ("js2", "p2")
     if rule.endswith("/transfer"):
         return 403 if who != "js2" else None
+    if rule.endswith("/erase"):
+        return 403  # admins only
+    if rule.endswith("/export") and who == "sup_b":
+        return 403  # supervisors export nothing
     if rule.startswith(f"{API}/teams/"):
         if same_team:
             return None

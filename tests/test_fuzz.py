@@ -160,6 +160,11 @@ def _restore_accounts(world: World) -> None:
     db.session.execute(delete(TokenFamily).where(TokenFamily.user_id.not_in(ours)))
     db.session.execute(delete(User).where(User.id.not_in(ours)))
     db.session.execute(delete(Team).where(Team.id.not_in(world.teams)))
+    # A fuzzed rename may have given one of ours another's address: free them all first.
+    for user_id in ours:
+        db.session.execute(
+            update(User).where(User.id == user_id).values(email=f"{user_id}@restoring.invalid")
+        )
     for user_id, columns in world.accounts.items():
         db.session.execute(update(User).where(User.id == user_id).values(**columns))
 

@@ -12,6 +12,7 @@ from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
 from api.auth.service import AuthError, revoke_family, rotate, sign_in
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
+from api.security.lockout import check_not_locked, sign_in_failed, sign_in_succeeded
 from api.teams.models import User
 
 blp = ApiBlueprint(
@@ -39,20 +40,30 @@ def _user_payload(user: User) -> dict[str, Any]:
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Wrong e-mail or password, or the account is disabled.")
+@blp.alt_response(
+    429,
+    description="Too many attempts from this address or for this account, or the e-mail "
+    "address is locked after repeated failures; Retry-After says when to try again.",
+)
 def login(credentials: dict[str, str]) -> dict[str, Any]:
     """Sign in: a short-lived access token and a refresh token."""
+    email = credentials["email"]
+    check_not_locked(email)
     try:
-        user, tokens = sign_in(credentials["email"], credentials["password"])
+        user, tokens = sign_in(email, credentials["password"])
     except AuthError as error:
         db.session.rollback()
+        sign_in_failed(email)
         abort(401, message=str(error))
     db.session.commit()
+    sign_in_succeeded(email)
     return {**tokens, "user": _user_payload(user)}
 
 
 @blp.route("/refresh", methods=["POST"])
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="The refresh token is expired, revoked or already used.")
+@blp.alt_response(429, description="Too many refreshes from this address; see Retry-After.")
 @blp.doc(security=[{"bearerAuth": []}])
 @jwt_required(refresh=True)
 def refresh() -> dict[str, Any]:

@@ -9,6 +9,9 @@ from flask_jwt_extended import JWTManager
 from api.auth.service import family_is_revoked
 from api.extensions import problem
 
+# Claims every token we issue has; a token without one of them is refused.
+REQUIRED_CLAIMS = ("exp", "iat", "jti", "sub", "type", "fam")
+
 
 def register_token_callbacks(jwt: JWTManager) -> None:
     @jwt.token_in_blocklist_loader
@@ -38,6 +41,13 @@ def register_token_callbacks(jwt: JWTManager) -> None:
     jwt.token_verification_failed_loader(
         lambda header, payload: unauthorized("The token is not valid; sign in again.")
     )
+
+    @jwt.token_verification_loader
+    def _complete(jwt_header: dict[str, Any], jwt_payload: dict[str, Any]) -> bool:
+        # PyJWT checks "exp" only when present; ours always carry it, and the rest.
+        return jwt_header.get("alg") == "HS256" and all(
+            jwt_payload.get(claim) for claim in REQUIRED_CLAIMS
+        )
 
     @jwt.decode_key_loader
     def _key(header: dict[str, Any], payload: dict[str, Any]) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import jsonify, request
+import orjson
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from api.access import current_actor
@@ -97,6 +98,7 @@ def _check_schema_version(version: int | None) -> None:
 @blp.arguments(PushSchema)
 @blp.response(200, PushResultSchema)
 @blp.alt_response(426, description="The app's schema version is no longer accepted.")
+@blp.alt_response(429, description="Too many pushes from this user; see Retry-After.")
 def push_route(body: dict[str, Any]) -> dict[str, Any]:
     """Apply mutations in order, each exactly once; one rejected does not stop the rest."""
     actor = current_actor()
@@ -125,12 +127,12 @@ def pull_route(args: dict[str, Any]) -> Any:
     result = pull(db.session, registry, feed, actor, cursor, args["limit"])
     db.session.rollback()  # a read: end the transaction rather than hold a snapshot
     # Already wire data: skip a second pass through the response schema (a full sync is
-    # thousands of changes). The schema above still documents the shape.
-    return jsonify(
-        {
-            "changes": result.changes,
-            "cursor": result.cursor,
-            "has_more": result.has_more,
-            "reset": result.reset,
-        }
-    )
+    # thousands of changes), and encode with orjson, several times faster than the standard
+    # library here. The schema above still documents the shape.
+    body = {
+        "changes": result.changes,
+        "cursor": result.cursor,
+        "has_more": result.has_more,
+        "reset": result.reset,
+    }
+    return Response(orjson.dumps(body), mimetype="application/json")

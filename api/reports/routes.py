@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import select
 
-from api.access import ReportAccessError, current_actor, report_specialists
-from api.common.crud import ApiBlueprint, refuse_unknown_query
 from api.common.time import local_today, local_zone
-from api.extensions import abort, db
+from api.extensions import abort
+from api.reports.common import blp, refuse_reversed, report_readers_specialists
+from api.reports.export import (
+    CSV_RESPONSE,
+    EXPORT_QUERY,
+    ExportQuery,
+    csv_response,
+    language,
+    weekly_csv_rows,
+)
 from api.reports.weekly import weekly_activity
 from api.reports.weeks import IsoWeek, week_range
-from api.teams.models import User
-
-blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1", description="Reports.")
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 106  # two years and a bit
@@ -33,7 +36,7 @@ class WeekField(ma.fields.Field):
             raise ma.ValidationError(str(error)) from error
 
 
-class WeeklyQuery(ma.Schema):
+class WeeklyQuery(ExportQuery):
     first = WeekField(data_key="from", metadata={"description": "First ISO week, e.g. 2026-W36."})
     last = WeekField(data_key="to", metadata={"description": "Last ISO week (default: this week)."})
     team_id = ma.fields.UUID(metadata={"description": "The team (admins must name one)."})
@@ -98,21 +101,18 @@ class WeeklyReportSchema(ma.Schema):
 @blp.route("/reports/weekly", methods=["GET"])
 @blp.arguments(WeeklyQuery, location="query")
 @blp.response(200, WeeklyReportSchema)
+@blp.alt_response(200, **CSV_RESPONSE)
 def weekly(query: dict[str, Any]) -> Any:
     """Weekly activity per specialist against the IPS targets (12 weeks up to this one by
     default): face-to-face and all employer contacts, participant meetings, the share of
-    meeting time in community settings, caseload, and whether the week was reviewed."""
-    refuse_unknown_query(frozenset({"from", "to", "team_id"}))
-    actor = current_actor()
-    try:
-        who = report_specialists(actor, query.get("team_id"))
-    except ReportAccessError as refused:
-        errors = {refused.field: [refused.detail]} if refused.field else None
-        abort(refused.status, message=refused.detail, errors=errors)
+    meeting time in community settings, caseload, and whether the week was reviewed.
+    `format=csv` gives it as a spreadsheet (see `lang`)."""
+    specialists = report_readers_specialists(
+        query.get("team_id"), frozenset({"from", "to", "team_id"}) | EXPORT_QUERY
+    )
     last = query.get("last") or IsoWeek.of(local_today())
     first = query.get("first") or last.shifted(-(DEFAULT_WEEKS - 1))
-    if first > last:
-        abort(422, message="'from' comes after 'to'.", errors={"from": ["Must not be after 'to'."]})
+    refuse_reversed(first, last)
     weeks = week_range(first, last)
     if len(weeks) > MAX_WEEKS:
         abort(
@@ -120,7 +120,13 @@ def weekly(query: dict[str, Any]) -> Any:
             message=f"At most {MAX_WEEKS} weeks at a time.",
             errors={"from": [f"At most {MAX_WEEKS} weeks before 'to'."]},
         )
-    specialists = db.session.execute(
-        select(User.id, User.name).where(who, User.is_active.is_(True)).order_by(User.name)
-    ).all()
-    return weekly_activity([(row.id, row.name) for row in specialists], weeks, local_zone())
+    report = weekly_activity(specialists, weeks, local_zone())
+    if query["format"] == "csv":
+        lang = language(query)
+        columns, rows = weekly_csv_rows(report, lang)
+        return csv_response(columns, rows, lang, f"feltlogg-uker-{first}-{last}")
+    return report
+
+
+# The other reports put their routes on the same blueprint, each from its own module.
+from api.reports import fidelity_routes, outcomes_routes  # noqa: E402, F401

@@ -20,6 +20,11 @@ import { Rejected } from "./views/Rejected";
 import { Settings } from "./views/Settings";
 import { MyPlan } from "./views/MyPlan";
 import { TeamWeek } from "./views/TeamWeek";
+import { EditParticipant } from "./views/EditParticipant";
+import { EditEmployer } from "./views/EditEmployer";
+import { CareerProfile } from "./views/CareerProfile";
+import { TeamMeetings } from "./views/TeamMeetings";
+import { Fidelity } from "./views/Fidelity";
 import { osloDate } from "./time";
 
 type UpdateHandler = (() => void) | null;
@@ -97,11 +102,12 @@ function Shell({ user }: { user: SignedInUser }) {
 
 function Screen({ route, user }: { route: Route; user: SignedInUser }) {
   const role = user.role ?? "specialist";
-  const [first = "", second] = route.path;
+  const [first = "", second, third] = route.path;
   if (first === "settings") return <Settings user={user} />;
   if (first === "conflicts") return <Conflicts />;
   if (first === "rejected") return <Rejected />;
   if (role === "participant") return <MyPlan user={user} />;
+  if (role === "supervisor" && first === "fidelity") return <Fidelity user={user} />;
   if (role === "supervisor") return <TeamWeek user={user} specialistId={first === "team" ? second : undefined} />;
   if (role !== "specialist") return <NoScreen />;
   switch (first) {
@@ -109,17 +115,22 @@ function Screen({ route, user }: { route: Route; user: SignedInUser }) {
     case "today":
       return <Today user={user} />;
     case "participants":
+      if (second && third === "edit") return <EditParticipant id={second} />;
+      if (second && third === "profile") return <CareerProfile participantId={second} />;
       return second ? <ParticipantView id={second} user={user} /> : <Caseload user={user} />;
     case "log-contact":
       return <LogContact user={user} employerId={second} />;
     case "log-meeting":
       return <LogMeeting user={user} participantId={route.query.get("participant") ?? undefined} />;
     case "employers":
+      if (second && second !== "new" && third === "edit") return <EditEmployer id={second} />;
       return second === "new" ? <NewEmployer returnTo={route.query.get("return") ?? undefined} name={route.query.get("name") ?? ""} /> : <Employers user={user} />;
     case "jobs":
       return <JobMatches />;
     case "week":
       return <MyWeek user={user} />;
+    case "team-meetings":
+      return <TeamMeetings user={user} />;
     default:
       return <NotFound />;
   }
@@ -162,7 +173,10 @@ function RoleNav({ role, route }: { role: string; route: Route }) {
   } else if (role === "participant") {
     items = [{ href: "#/my-plan", label: t("nav.myPlan"), match: "my-plan" }];
   } else if (role === "supervisor") {
-    items = [{ href: "#/team", label: t("nav.team"), match: "team" }];
+    items = [
+      { href: "#/team", label: t("nav.team"), match: "team" },
+      { href: "#/fidelity", label: t("nav.fidelity"), match: "fidelity" },
+    ];
   }
   if (items.length <= 1) return null;
   const current = route.path[0] || items[0]!.match;

@@ -46,6 +46,15 @@ export interface paths {
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many attempts from this address or for this account, or the e-mail address is locked after repeated failures; Retry-After says when to try again. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -85,6 +94,15 @@ export interface paths {
                 };
                 /** @description The refresh token is expired, revoked or already used. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many refreshes from this address; see Retry-After. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2597,6 +2615,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many pushes from this user; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2669,10 +2696,15 @@ export interface paths {
          * Weekly activity per specialist against the IPS targets (12 weeks up to this one by
          *     default): face-to-face and all employer contacts, participant meetings, the share of
          *     meeting time in community settings, caseload, and whether the week was reviewed.
+         *     `format=csv` gives it as a spreadsheet (see `lang`).
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description json (default) or csv. */
+                    format?: "json" | "csv";
+                    /** @description CSV language: nb (semicolons, decimal comma, byte order mark) or en; default from Accept-Language, else nb. */
+                    lang?: "nb" | "en";
                     /** @description First ISO week, e.g. 2026-W36. */
                     from?: unknown;
                     /** @description Last ISO week (default: this week). */
@@ -2693,6 +2725,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["WeeklyReport"];
+                        /**
+                         * @example Uke;Navn;Deltakere
+                         *     2026-W47;Anne;18
+                         */
+                        "text/csv": unknown;
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -2701,6 +2738,563 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/fidelity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The IPS-25 fidelity items that the logs can score (caseload size, rapid job search,
+         *     frequent employer contact, diversity of job types and employers, competitive jobs,
+         *     time-unlimited follow-along, community-based services), each with its score, value,
+         *     anchors and evidence; the other items are listed as needing a reviewer. By default the 13
+         *     whole weeks up to the last completed one; at most two years. `format=csv` gives the items
+         *     as a spreadsheet.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description json (default) or csv. */
+                    format?: "json" | "csv";
+                    /** @description CSV language: nb (semicolons, decimal comma, byte order mark) or en; default from Accept-Language, else nb. */
+                    lang?: "nb" | "en";
+                    /** @description First day, e.g. 2026-08-24 (default: 90 days before 'to'). */
+                    from?: string;
+                    /** @description Last day (default: the Sunday that ended the last whole week). */
+                    to?: string;
+                    /** @description The team (admins must name one). */
+                    team_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FidelityReport"];
+                        /**
+                         * @example Uke;Navn;Deltakere
+                         *     2026-W47;Anne;18
+                         */
+                        "text/csv": unknown;
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outcomes per specialist for a quarter (the last completed one by default): the
+         *     employment rate against the benchmarks, job starts, the median days from entry to a first
+         *     job, 90-day job retention, and jobs ended by reason. Participants count for the specialist
+         *     they have now. `format=csv` gives it as a spreadsheet.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description json (default) or csv. */
+                    format?: "json" | "csv";
+                    /** @description CSV language: nb (semicolons, decimal comma, byte order mark) or en; default from Accept-Language, else nb. */
+                    lang?: "nb" | "en";
+                    /** @description The quarter, e.g. 2026-Q3 (default: the last completed one). */
+                    quarter?: string;
+                    /** @description Who the employment rate is out of: the whole active caseload (default) or only those out of work at entry. */
+                    denominator?: "caseload" | "out_of_work_at_entry";
+                    /** @description The team (admins must name one). */
+                    team_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OutcomesReport"];
+                        /**
+                         * @example Uke;Navn;Deltakere
+                         *     2026-W47;Anne;18
+                         */
+                        "text/csv": unknown;
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key the app passes to pushManager.subscribe() as applicationServerKey. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VapidPublicKey"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's own subscriptions (one per browser). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"][];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Store this browser's push subscription for the signed-in user (the same endpoint
+         *     again updates it, and takes it over from another user who had it).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionBody"];
+                };
+            };
+            responses: {
+                /** @description This browser's subscription, updated. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions/{subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the signed-in user's subscriptions (e.g. when signing out). */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    subscription_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No subscription of yours with this id. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test notification to each of the signed-in user's subscriptions now, and say
+         *     what each push service answered.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushTestReport"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's notification preferences (the defaults until they choose). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushPreferences"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /** Replace the signed-in user's notification preferences. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushPreferences"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushPreferences"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/job-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scheduler's job runs, newest slot first (admin). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only the runs of this job. */
+                    job?: "participant_meeting_reminders" | "specialist_meeting_reminders" | "not_met_nudges" | "weekly_contacts_reminders" | "weekly_report_ready" | "plan_step_reminders" | "tombstone_purge" | "history_purge" | "notification_dispatch";
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobRun"][];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{participant_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A copy of everything held about a participant, as a JSON download (the participant
+         *     themself, their specialist, or an admin).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    participant_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description attachment; filename="feltlogg-deltaker-<id>.json" */
+                        "Content-Disposition"?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ParticipantExport"];
+                    };
+                };
+                /** @description Supervisors do not export participants' data. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No participant with this id that you may export. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/participants/{participant_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Anonymise a participant who has left (admin): names, contact details and free text go;
+         *     ids, dates and statuses stay, so the reports count the same. Erasing twice is harmless.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    participant_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Erase"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Erasure"];
+                    };
+                };
+                /** @description No participant with this id. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The confirmation is missing or wrong, or the participant has not left the programme. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3573,6 +4167,372 @@ export interface components {
             targets: components["schemas"]["Targets"];
             specialists: components["schemas"]["SpecialistRow"][];
             team: components["schemas"]["TeamRow"];
+        };
+        FidelitySpecialist: {
+            /** Format: uuid */
+            specialist_id: string;
+            name: string;
+        };
+        Anchor: {
+            score: number;
+            text: string;
+        };
+        Cap: {
+            max_score: number;
+            reason: string;
+            uncapped_score: number;
+        };
+        FidelityItem: {
+            /** @description A stable key. */
+            item: string;
+            /** @description IPS-25 item number. */
+            number: number;
+            title: string;
+            /** @description 1 to 5, after any cap; null: no data to score (see reason). */
+            score: number | null;
+            /** @description Why there is no score. */
+            reason: string | null;
+            /** @description Measured. */
+            value: number | null;
+            unit: string;
+            anchors: components["schemas"]["Anchor"][];
+            /** @description The highest score the evidence allows, and why; else null. */
+            cap: components["schemas"]["Cap"] | (Record<string, never> | null);
+            /** @description The rows behind the value: ids, dates and counts. */
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        FidelityTotal: {
+            /** @description Of the scored items. */
+            score: number;
+            items_scored: number;
+        };
+        ReviewerItem: {
+            item: string;
+            number: number;
+            title: string;
+        };
+        FidelityReport: {
+            from: string;
+            to: string;
+            weeks: string[];
+            specialists: components["schemas"]["FidelitySpecialist"][];
+            items: components["schemas"]["FidelityItem"][];
+            total: components["schemas"]["FidelityTotal"];
+            needs_reviewer: components["schemas"]["ReviewerItem"][];
+        };
+        EmploymentBenchmarks: {
+            minimal: number;
+            average: number;
+            excellent: number;
+        };
+        EndedByReason: {
+            quit: number;
+            dismissed: number;
+            temporary_job_ended: number;
+            better_job: number;
+            other: number;
+            unknown: number;
+        };
+        SpecialistOutcomes: {
+            /** @description Participants in the programme in the quarter. */
+            active_caseload: number;
+            /** @description Those of them the employment rate is out of. */
+            denominator: number;
+            /** @description Those in the denominator in a competitive job in the quarter. */
+            employed: number;
+            /** @description employed / denominator; null: no one in the denominator. */
+            employment_rate: number | null;
+            job_starts: number;
+            competitive_job_starts: number;
+            /** @description Participants whose first job (since entry) began in it. */
+            first_job_starts: number;
+            /** @description Days from entry to that first job; null: no first jobs. */
+            median_days_to_first_job: number | null;
+            /** @description Jobs whose 90th day falls in the quarter. */
+            retention_cohort: number;
+            /** @description Those of them not ended before their 90th day. */
+            retained_90_days: number;
+            /** @description retained_90_days / retention_cohort; null: no such jobs. */
+            retention_90_days: number | null;
+            jobs_ended: number;
+            /** @description Jobs ended in the quarter by reason; unknown: none given. */
+            ended_by_reason: components["schemas"]["EndedByReason"];
+            /** Format: uuid */
+            specialist_id: string;
+            name: string;
+        };
+        OutcomeNumbers: {
+            /** @description Participants in the programme in the quarter. */
+            active_caseload: number;
+            /** @description Those of them the employment rate is out of. */
+            denominator: number;
+            /** @description Those in the denominator in a competitive job in the quarter. */
+            employed: number;
+            /** @description employed / denominator; null: no one in the denominator. */
+            employment_rate: number | null;
+            job_starts: number;
+            competitive_job_starts: number;
+            /** @description Participants whose first job (since entry) began in it. */
+            first_job_starts: number;
+            /** @description Days from entry to that first job; null: no first jobs. */
+            median_days_to_first_job: number | null;
+            /** @description Jobs whose 90th day falls in the quarter. */
+            retention_cohort: number;
+            /** @description Those of them not ended before their 90th day. */
+            retained_90_days: number;
+            /** @description retained_90_days / retention_cohort; null: no such jobs. */
+            retention_90_days: number | null;
+            jobs_ended: number;
+            /** @description Jobs ended in the quarter by reason; unknown: none given. */
+            ended_by_reason: components["schemas"]["EndedByReason"];
+        };
+        OutcomesReport: {
+            quarter: string;
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description The quarter's last day, or today for a quarter under way.
+             */
+            to: string;
+            denominator: string;
+            /** @description Employment-rate benchmarks (US learning collaborative). */
+            benchmarks: components["schemas"]["EmploymentBenchmarks"];
+            specialists: components["schemas"]["SpecialistOutcomes"][];
+            /** @description Sums over the specialists; rates and median from those. */
+            team: components["schemas"]["OutcomeNumbers"];
+        };
+        VapidPublicKey: {
+            /** @description The server's VAPID public key, base64url of the uncompressed P-256 point: pushManager.subscribe's applicationServerKey. */
+            public_key: string;
+        };
+        PushSubscription: {
+            /** Format: uuid */
+            id: string;
+            endpoint: string;
+            device: string | null;
+            /** @description The User-Agent header of the request that subscribed. */
+            user_agent: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            last_success_at: string | null;
+            /** Format: date-time */
+            last_failure_at: string | null;
+            /** @description Failed sends since the last delivery. */
+            failure_count: number;
+        };
+        PushKeys: {
+            /** @description The browser's ECDH public key: base64url, 65 bytes. */
+            p256dh: string;
+            /** @description The browser's auth secret: base64url, 16 bytes. */
+            auth: string;
+        };
+        PushSubscriptionBody: {
+            /** @description The push service URL for this browser (https). */
+            endpoint: string;
+            keys: components["schemas"]["PushKeys"];
+            /** @description As the browser writes it; accepted and not used. */
+            expirationTime?: number | null;
+            /** @description A label the user knows the device by, e.g. 'Jobbmobil'. */
+            device?: string | null;
+        };
+        PushDelivery: {
+            /** Format: uuid */
+            subscription_id: string;
+            device: string | null;
+            /** @description The push service's HTTP status; null: it was not reached. */
+            status: number | null;
+            /**
+             * @description delivered; gone (the browser unsubscribed: the subscription is deleted); failed (see reason).
+             * @enum {string}
+             */
+            outcome: "delivered" | "gone" | "failed";
+            reason: string | null;
+            attempts: number;
+        };
+        PushTestReport: {
+            results: components["schemas"]["PushDelivery"][];
+        };
+        NotificationKinds: {
+            /** @description A meeting: the participant the evening before, the specialist an hour before. */
+            meeting_reminder?: boolean;
+            /** @description Specialists: a participant not met for 14 days. */
+            not_met_nudge?: boolean;
+            /** @description Specialists, Thursday noon: fewer than 6 face-to-face employer contacts this week. */
+            weekly_contacts?: boolean;
+            /** @description Supervisors, Monday morning: last week's report is ready. */
+            report_ready?: boolean;
+            /** @description A plan step due tomorrow, to whoever owns it. */
+            step_due?: boolean;
+        };
+        QuietHours: {
+            /**
+             * @description When quiet hours begin, local time.
+             * @example 20:00
+             */
+            start: string;
+            /**
+             * @description When they end, local time (before start: they run past midnight).
+             * @example 08:00
+             */
+            end: string;
+        };
+        PushPreferences: {
+            /** @description On or off per kind; a kind left out of a PUT is on. */
+            kinds: components["schemas"]["NotificationKinds"];
+            /** @description Null: no quiet hours. Default 20:00 to 08:00. */
+            quiet_hours: components["schemas"]["QuietHours"] | (Record<string, never> | null);
+            /** @description The zone quiet hours are in (the service's local time). */
+            readonly time_zone?: string;
+        };
+        JobRun: {
+            /** Format: uuid */
+            id: string;
+            /** @description The job's name. */
+            job: string;
+            /**
+             * Format: date-time
+             * @description The slot of the job's schedule it ran for.
+             */
+            scheduled_for: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * @description running, ok or failed.
+             * @enum {string}
+             */
+            outcome: "running" | "ok" | "failed";
+            /** @description Counts, or the kind of error (the scheduler's log has more). */
+            detail: string | null;
+            /** @description The process that ran it (host:pid). */
+            runner: string;
+        };
+        ExportedEmployerContact: {
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            readonly team_id?: string;
+            readonly version?: number;
+            /** Format: date-time */
+            readonly created_at?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: date-time */
+            readonly deleted_at?: string | null;
+            /** Format: uuid */
+            employer_id: string;
+            /**
+             * Format: uuid
+             * @description Null for general job development; needs the participant's consent.
+             */
+            participant_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Defaults to the user logging it.
+             */
+            specialist_id?: string;
+            /** Format: date-time */
+            contacted_at: string;
+            /** @enum {string} */
+            mode?: "in_person" | "phone" | "email" | "video";
+            readonly face_to_face?: boolean;
+            purpose?: string | null;
+            outcome?: string | null;
+            notes?: string | null;
+            readonly employer_name?: string | null;
+        };
+        ExportedJobMatch: {
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            readonly team_id?: string;
+            readonly version?: number;
+            /** Format: date-time */
+            readonly created_at?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: date-time */
+            readonly deleted_at?: string | null;
+            /** Format: uuid */
+            participant_id: string;
+            /** Format: uuid */
+            employer_id: string;
+            job_title: string;
+            job_type?: string | null;
+            /** @enum {string} */
+            status?: "lead" | "applied" | "interview" | "offer" | "hired" | "ended" | "declined" | "rejected";
+            /** Format: date */
+            started_on?: string | null;
+            /** Format: date */
+            ended_on?: string | null;
+            hours_per_week?: number | null;
+            /** @description Ordinary job at ordinary wage, open to anyone; false for lønnstilskudd. */
+            competitive?: boolean;
+            /** @enum {string|null} */
+            end_reason?: "quit" | "dismissed" | "temporary_job_ended" | "better_job" | "other" | null;
+            notes?: string | null;
+            readonly employer_name?: string | null;
+        };
+        PushDevice: {
+            device: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ExportedAccount: {
+            email: string;
+            name: string;
+            role: string;
+            is_active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            push_devices: components["schemas"]["PushDevice"][];
+        };
+        ParticipantExport: {
+            /** Format: date-time */
+            exported_at: string;
+            explanation: string;
+            participant: components["schemas"]["Participant"];
+            consents: components["schemas"]["Consent"][];
+            career_profile: (Record<string, never> | null) | components["schemas"]["CareerProfile"];
+            plan_goals: components["schemas"]["PlanGoal"][];
+            plan_steps: components["schemas"]["PlanStep"][];
+            meetings: components["schemas"]["Meeting"][];
+            employer_contacts: components["schemas"]["ExportedEmployerContact"][];
+            job_matches: components["schemas"]["ExportedJobMatch"][];
+            conflicts: components["schemas"]["Conflict"][];
+            /** @description The participant's login, if they have one. */
+            account: components["schemas"]["ExportedAccount"] | (Record<string, never> | null);
+        };
+        Erase: {
+            /**
+             * Format: uuid
+             * @description The participant's id again, to guard against a slip.
+             */
+            confirm: string;
+        };
+        Erasure: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When this request erased; null if it was erased before.
+             */
+            erased_at: string | null;
+            already_erased: boolean;
+            /** @description Records anonymised by this request, per entity. */
+            records_changed: {
+                [key: string]: number;
+            };
+            login_deactivated: boolean;
+            push_subscriptions_deleted: number;
+            notifications_deleted: number;
         };
     };
     responses: {

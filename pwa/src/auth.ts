@@ -28,7 +28,12 @@ export class SignedOutError extends Error {
 }
 
 export class LoginError extends Error {
-  constructor(public readonly status: number, message: string) {
+  constructor(
+    public readonly status: number,
+    message: string,
+    /** For 429: seconds until signing in may be tried again. */
+    public readonly retryAfterSeconds: number | null = null,
+  ) {
     super(message);
     this.name = "LoginError";
   }
@@ -78,7 +83,8 @@ export async function login(deps: AuthDeps, email: string, password: string): Pr
   });
   if (!response.ok) {
     const problem = (await response.json().catch(() => ({}))) as { detail?: string };
-    throw new LoginError(response.status, problem.detail ?? response.statusText);
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    throw new LoginError(response.status, problem.detail ?? response.statusText, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
   }
   const pair = (await response.json()) as TokenPair;
   const user = pair.user!;

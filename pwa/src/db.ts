@@ -1,6 +1,6 @@
 /** The IndexedDB schema (Dexie), in one place: synced records, the outbox, and app metadata. */
 import Dexie, { type Table } from "dexie";
-import type { EntityName, Stored, WeeklyReport } from "./types";
+import type { EntityName, Reports, Stored } from "./types";
 
 export type OutboxOp = "upsert" | "delete";
 export type OutboxState = "pending" | "rejected";
@@ -34,8 +34,8 @@ export interface MetaRow {
 }
 
 export interface ReportRow {
-  key: string;
-  report: WeeklyReport;
+  key: keyof Reports;
+  report: Reports[keyof Reports];
   fetched_at: string;
 }
 

@@ -41,4 +41,11 @@ if ("serviceWorker" in navigator && import.meta.env.PROD) {
     });
   });
   void workbox.register();
+  // The app is one page (hash routes), so the browser seldom looks for a new version by itself:
+  // look when the app comes back to the screen, and every hour while it is open.
+  const UPDATE_CHECK_MS = 60 * 60 * 1000;
+  setInterval(() => void workbox.update(), UPDATE_CHECK_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void workbox.update();
+  });
 }

@@ -4,6 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { appDb } from "./db";
 import { BACKGROUND_SYNC_TAG, push } from "./sync";
+import { routeFor } from "./notificationRoute";
 
 // The parts of the service worker scope used here (the project type-checks against the DOM library).
 interface ExtendableEventLike extends Event {
@@ -15,11 +16,30 @@ interface SyncEvent extends ExtendableEventLike {
 interface MessageEventLike extends ExtendableEventLike {
   data: unknown;
 }
+interface PushEventLike extends ExtendableEventLike {
+  data: { json(): unknown } | null;
+}
+interface NotificationEventLike extends ExtendableEventLike {
+  notification: Notification;
+}
+interface WindowClientLike {
+  url: string;
+  focus(): Promise<unknown>;
+  navigate(url: string): Promise<unknown>;
+}
 declare const self: {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
   skipWaiting(): Promise<void>;
   addEventListener(type: "message", listener: (event: MessageEventLike) => void): void;
   addEventListener(type: "sync", listener: (event: SyncEvent) => void): void;
+  addEventListener(type: "push", listener: (event: PushEventLike) => void): void;
+  addEventListener(type: "notificationclick", listener: (event: NotificationEventLike) => void): void;
+  registration: ServiceWorkerRegistration;
+  location: Location;
+  clients: {
+    matchAll(options: { type: "window"; includeUncontrolled: boolean }): Promise<WindowClientLike[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
 };
 
 precacheAndRoute(self.__WB_MANIFEST);
@@ -38,4 +58,49 @@ self.addEventListener("message", (event) => {
 self.addEventListener("sync", (event) => {
   if (event.tag !== BACKGROUND_SYNC_TAG) return;
   event.waitUntil(push({ db: appDb(), fetch: (input, init) => fetch(input, init) }).then(() => undefined));
+});
+
+// Web push: the payload holds a kind, an id and a generic text, never names (domain.md, privacy).
+interface PushPayload {
+  kind?: string;
+  id?: string | null;
+  title?: string;
+  body?: string;
+}
+
+self.addEventListener("push", (event) => {
+  let payload: PushPayload = {};
+  try {
+    payload = (event.data?.json() as PushPayload | undefined) ?? {};
+  } catch {
+    payload = {};
+  }
+  const kind = payload.kind ?? "test";
+  event.waitUntil(
+    self.registration.showNotification(payload.title ?? "Feltlogg", {
+      body: payload.body ?? "",
+      icon: "icons/icon-192.png",
+      badge: "icons/icon-192.png",
+      tag: `${kind}:${payload.id ?? ""}`,
+      data: { kind, id: payload.id ?? null },
+    }),
+  );
+});
+
+// A tapped notification opens the app, or focuses an open window, on the right screen.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = (event.notification.data ?? {}) as { kind?: string; id?: string | null };
+  const target = new URL(routeFor(data.kind ?? "", data.id ?? null), self.location.origin + "/").href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(async (windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (open) {
+        await open.navigate(target);
+        await open.focus();
+        return;
+      }
+      await self.clients.openWindow(target);
+    }),
+  );
 });

@@ -71,6 +71,23 @@ export type RecordOf<E extends EntityName> = EntityRecord[E] & { id: string };
 export type WeeklyReport = Schemas["WeeklyReport"];
 export type WeeklyReportWeek = Schemas["SpecialistWeek"];
 export type TeamWeek = Schemas["TeamWeek"];
+/** GET /api/v1/reports/fidelity */
+export type FidelityReport = Schemas["FidelityReport"];
+export type FidelityItem = Schemas["FidelityItem"];
+/** GET /api/v1/reports/outcomes */
+export type OutcomesReport = Schemas["OutcomesReport"];
+export type OutcomeNumbers = Schemas["OutcomeNumbers"];
+
+/** POST /api/v1/push/test: what the push service answered, per device. */
+export type PushDelivery = Schemas["PushDelivery"];
+export type PushPreferences = Schemas["PushPreferences"];
+
+/** The reports the app keeps for reading offline, by key. */
+export interface Reports {
+  weekly: WeeklyReport;
+  fidelity: FidelityReport;
+  outcomes: OutcomesReport;
+}
 
 export function isEntity(name: string): name is EntityName {
   return (ENTITIES as readonly string[]).includes(name);

@@ -63,20 +63,33 @@ def demo(app: Flask) -> None:
 
 @pytest.fixture
 def new_context(browser: Browser, base_url: str) -> Iterator[Any]:
-    """Phone-sized browser contexts of their own (separate storage, like separate phones)."""
+    """Phone-sized browser contexts of their own (separate storage, like separate phones).
+    The app must work under its Content-Security-Policy: anything the browser refuses for it
+    fails the test."""
     contexts: list[BrowserContext] = []
+    refused: list[str] = []
+
+    def watch(page: Page) -> None:
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
 
     def make() -> BrowserContext:
         context = browser.new_context(
             base_url=base_url, viewport=PHONE, locale="nb-NO", timezone_id="Europe/Oslo"
         )
         context.set_default_timeout(15_000)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 def sign_in(page: Page, email: str) -> None:
@@ -85,8 +98,10 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Passord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    # Predicates are functions: Playwright compiles them once, which the app's CSP (no eval)
+    # allows; a bare expression would be evaluated on every poll and refused.
     page.wait_for_function(
-        "performance.getEntriesByName('sync:initial:done').length > 0", timeout=30_000
+        "() => performance.getEntriesByName('sync:initial:done').length > 0", timeout=30_000
     )
     wait_synced(page)
 
@@ -95,7 +110,7 @@ def wait_synced(page: Page) -> None:
     """Until the outbox is empty and the app is idle (contract.md, observable app state)."""
     try:
         page.wait_for_function(
-            "document.documentElement.dataset.sync === 'idle' && "
+            "() => document.documentElement.dataset.sync === 'idle' && "
             "document.documentElement.dataset.pending === '0'",
             timeout=60_000,  # a hung request times out after 20 s and is tried again
             polling=250,  # not on animation frames: a page in the background gets none

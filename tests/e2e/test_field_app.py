@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import func, select
 
 from api.activity.models import EmployerContact, Meeting
@@ -25,6 +25,7 @@ from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Participant
 from api.plans.models import PlanStep
+from api.reviews.models import WeekReview
 from api.teams.models import User
 from tests.e2e.conftest import CHROMIUM, PHONE, screenshot, sign_in, wait_synced
 
@@ -57,7 +58,7 @@ def _controlled_by_the_service_worker(page: Page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     wait_synced(page)
 
 
@@ -111,7 +112,7 @@ def test_a_specialist_logs_work_offline_and_it_reaches_the_server_when_back_onli
     expect(page.get_by_text("Møtet er lagret")).to_be_visible()
 
     # 3 contacts, 1 meeting and 2 plan steps wait in the outbox; nothing reached the server.
-    page.wait_for_function("document.documentElement.dataset.pending === '6'")
+    page.wait_for_function("() => document.documentElement.dataset.pending === '6'")
     assert page.evaluate("document.documentElement.dataset.sync") == "offline"
     assert _count(app, EmployerContact, EmployerContact.specialist_id == js1) == contacts_before
 
@@ -231,11 +232,15 @@ def test_a_participant_sees_their_own_plan_and_nobody_else(app, demo, new_contex
     )
 
 
-def _face_to_face_this_week(page: Page, specialist_id: uuid.UUID) -> int:
+def _face_to_face_value(page: Page, specialist_id: uuid.UUID) -> Locator:
     section = page.locator(f"section[aria-labelledby='spec-{specialist_id}']")
-    value = section.locator("dt:has-text('Arbeidsgiverkontakter ansikt til ansikt') + dd")
-    match = re.search(r"\d+", value.first.inner_text())
-    assert match, value.first.inner_text()
+    return section.locator("dt:has-text('Arbeidsgiverkontakter ansikt til ansikt') + dd").first
+
+
+def _face_to_face_this_week(page: Page, specialist_id: uuid.UUID) -> int:
+    value = _face_to_face_value(page, specialist_id)
+    match = re.search(r"\d+", value.inner_text())
+    assert match, value.inner_text()
     return int(match[0])
 
 
@@ -260,19 +265,88 @@ def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app,
     )
 
     supervisor.get_by_role("button", name="Hent nye tall").click()
-    expect(supervisor.locator(f"section[aria-labelledby='spec-{js1}'] dd").first).to_contain_text(
-        str(before + 1)
-    )
+    # "5 av 6" contains "6": wait for the count itself, at the start of the value.
+    expect(_face_to_face_value(supervisor, js1)).to_have_text(re.compile(rf"^\s*{before + 1}\D"))
     assert _face_to_face_this_week(supervisor, js1) == before + 1
 
-    week = supervisor.get_by_role("button", name=re.compile(r"Merk uke \d+ som gjennomgått"))
-    week.first.click()
+    # The supervisor marks js1's week as reviewed with a comment; js1 sees it in "Min uke".
+    section = supervisor.locator(f"section[aria-labelledby='spec-{js1}']")
+    comment = "Fin uke. Husk oppfølging hos Rema."
+    section.get_by_label("Kommentar til jobbspesialisten (valgfritt)").fill(comment)
+    section.get_by_role("button", name=re.compile(r"Merk uke \d+ som gjennomgått")).click()
+    expect(section.get_by_text(comment)).to_be_visible()
+    assert _eventually(
+        lambda: (
+            _count(app, WeekReview, WeekReview.specialist_id == js1, WeekReview.comment == comment)
+            == 1
+        )
+    )
     wait_synced(supervisor)
     assert _count(app, Conflict) == 0
 
+    specialist.goto("/#/week")
+    specialist.get_by_role("button", name="Synk nå").click()
+    expect(specialist.get_by_text(comment)).to_be_visible(timeout=30_000)
+    specialist.get_by_text(comment).scroll_into_view_if_needed()
+    screenshot(specialist, "specialist-week-reviewed")
+
+
+def _participant_of(app: Flask, email: str) -> uuid.UUID:
+    user = _user_id(app, email)
+    return _one(app, select(Participant.id).where(Participant.user_id == user))[0]
+
+
+def test_a_supervisor_sees_the_fidelity_profile_and_downloads_it_for_a_spreadsheet(
+    app, demo, new_context
+):
+    page = new_context().new_page()
+    sign_in(page, "leder@demo.no")
+    page.get_by_role("link", name="Troskap og resultater").click()
+    expect(page.get_by_role("heading", name="Troskap og resultater")).to_be_visible()
+    # The demo's six months of logged work score the data-scored items.
+    expect(page.get_by_role("img", name=re.compile(r"^IPS-profil: "))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"17\. Hyppig arbeidsgiverkontakt"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Resultater \d{4}-Q[1-4]"))
+    ).to_be_visible()
+    screenshot(page, "supervisor-fidelity")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Last ned som CSV").first.click()
+    body = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.startswith("feltlogg-troskap-")
+    assert body.startswith("\ufeff".encode())
+    header = body.decode("utf-8").lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("Punkt;Nr. i IPS-25;Tittel;"), header
+
+
+def test_a_specialist_edits_a_participants_details_offline_and_it_reaches_the_server(
+    app, demo, new_context
+):
+    participant = _participant_of(app, "deltaker1@demo.no")
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, "js1@demo.no")
+    wait_synced(page)
+    context.set_offline(True)
+    page.goto(f"/#/participants/{participant}")
+    page.get_by_role("link", name="Endre opplysninger").click()
+    page.get_by_label("Telefon (valgfritt)").fill("+47 912 34 567")
+    page.get_by_role("button", name="Lagre endringene").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Endre opplysninger"))).to_have_count(0)
+    context.set_offline(False)
+    assert _eventually(
+        lambda: (
+            _one(app, select(Participant.phone).where(Participant.id == participant))[0]
+            == "+47 912 34 567"
+        ),
+        seconds=30,
+    )
+
 
 def _axe_violations(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())  # not a <script> tag: the app's CSP refuses inline scripts
     result = page.evaluate(
         "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
     )
@@ -286,6 +360,8 @@ def test_the_main_screens_have_no_serious_accessibility_violations(app, demo, ne
     page.goto("/")
     page.get_by_label("E-post").wait_for()
     found["login"] = [v["id"] for v in _axe_violations(page)]
+    participant = _participant_of(app, "deltaker1@demo.no")
+    employer = _one(app, select(Employer.id).order_by(Employer.name).limit(1))[0]
     screens = {
         "js1@demo.no": [
             "#/today",
@@ -297,9 +373,13 @@ def test_the_main_screens_have_no_serious_accessibility_violations(app, demo, ne
             "#/week",
             "#/conflicts",
             "#/settings",
+            "#/team-meetings",
+            f"#/participants/{participant}/edit",
+            f"#/participants/{participant}/profile",
+            f"#/employers/{employer}/edit",
         ],
         "deltaker1@demo.no": ["#/"],
-        "leder@demo.no": ["#/team"],
+        "leder@demo.no": ["#/team", "#/fidelity"],
     }
     for email, routes in screens.items():
         page = new_context().new_page()
@@ -339,10 +419,162 @@ def test_the_manifest_and_service_worker_make_the_app_installable(
         scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
         assert scope == f"{base_url}/"
         page.reload()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         # Chromium's own verdict, as behind its install button.
         session = context.new_cdp_session(page)
         errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
         assert errors == [], errors
     finally:
         context.close()
+
+
+def _service_worker_registration(page: Page, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The live registration from the DevTools events (Playwright delivers events only while
+    it is called, hence the page's own waits)."""
+    for _ in range(100):
+        live = [r for r in events if not r["isDeleted"]]
+        if live:
+            return live[-1]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no service worker registration reported: {events}")
+
+
+def test_a_push_message_shows_a_notification_without_personal_data_and_the_menu_offers_push(
+    app, demo, new_context, base_url
+):
+    """The push service itself is a third party the test cannot reach; Chromium's DevTools
+    protocol hands the service worker a push message as the push service would."""
+    context = new_context()
+    context.grant_permissions(["notifications"])
+    page = context.new_page()
+    sign_in(page, "js1@demo.no")
+    _controlled_by_the_service_worker(page)
+
+    page.goto("/#/settings")
+    expect(page.get_by_role("heading", name="Varsler")).to_be_visible()
+    expect(page.get_by_role("button", name="Slå på varsler")).to_be_visible()
+    # Which reminders, and quiet hours: saved for the user, so they hold on a reload.
+    weekly = page.get_by_label("Torsdag: arbeidsgiverkontakter så langt i uken")
+    expect(weekly).to_be_checked()
+    weekly.uncheck()
+    page.get_by_role("button", name="Lagre varselinnstillinger").click()
+    expect(page.get_by_text("Varselinnstillingene er lagret.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Torsdag: arbeidsgiverkontakter så langt i uken")).not_to_be_checked()
+    expect(
+        page.get_by_label("Møter (kvelden før, og en time før for jobbspesialisten)")
+    ).to_be_checked()
+
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    registration = _service_worker_registration(page, registrations)
+    participant = str(_participant_of(app, "deltaker1@demo.no"))
+    payload = {
+        "kind": "not_met_nudge",
+        "id": participant,
+        "title": "Feltlogg",
+        "body": "Det er en stund siden du møtte en av deltakerne dine.",
+    }
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": base_url.rstrip("/"),
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+
+    def notifications() -> Any:
+        return page.evaluate(
+            """() => navigator.serviceWorker.ready
+                .then(r => r.getNotifications())
+                .then(n => n.map(x => ({title: x.title, body: x.body, data: x.data})))"""
+        )
+
+    shown = _eventually(notifications, seconds=10)
+    assert shown == [
+        {
+            "title": "Feltlogg",
+            "body": payload["body"],
+            "data": {"kind": "not_met_nudge", "id": participant},
+        }
+    ]
+
+
+def test_a_new_deployment_is_offered_and_applied_without_losing_the_outbox(app, demo, new_context):
+    from api import PWA_DIST
+
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, "js1@demo.no")
+    _controlled_by_the_service_worker(page)
+    # A change that cannot reach the server yet (its pushes fail) waits in the outbox.
+    context.route("**/api/v1/sync/push", lambda route: route.abort())
+    employer = _one(app, select(Employer.name).order_by(Employer.name).limit(1))[0]
+    page.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+    page.get_by_label("Søk etter arbeidsgiver").fill(employer)
+    page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+    page.get_by_role("button", name="Lagre", exact=True).click()
+    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+
+    worker = PWA_DIST / "sw.js"
+    original = worker.read_bytes()
+    try:
+        worker.write_bytes(original + b"\n// the next deployment\n")
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        expect(page.get_by_text("Ny versjon er klar")).to_be_visible(timeout=20_000)
+        page.evaluate("window.beforeTheUpdate = true")
+        page.get_by_role("button", name="Oppdater").click()
+        # The new version takes over and the page reloads.
+        page.wait_for_function("() => window.beforeTheUpdate === undefined", timeout=20_000)
+    finally:
+        worker.write_bytes(original)
+    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+    contacts = _count(app, EmployerContact)
+    context.unroute("**/api/v1/sync/push")
+    page.get_by_role("button", name="Synk nå").click()
+    assert _eventually(lambda: _count(app, EmployerContact) == contacts + 1)
+
+
+def test_background_sync_pushes_the_outbox_when_the_app_is_closed(app, demo, new_context, base_url):
+    """Chromium fires Background Sync when the network returns; its DevTools protocol fires the
+    same event here, after the app's page has gone."""
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, "js1@demo.no")
+    _controlled_by_the_service_worker(page)
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    registration = _service_worker_registration(page, registrations)
+    context.set_offline(True)
+    employer = _one(app, select(Employer.name).order_by(Employer.name).limit(1))[0]
+    page.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+    page.get_by_label("Søk etter arbeidsgiver").fill(employer)
+    page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+    page.get_by_role("button", name="Lagre", exact=True).click()
+    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+    contacts = _count(app, EmployerContact)
+
+    page.goto("about:blank")  # the app is closed
+    context.set_offline(False)
+    assert _count(app, EmployerContact) == contacts
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": base_url.rstrip("/"),
+            "registrationId": registration["registrationId"],
+            "tag": "feltlogg-outbox",
+            "lastChance": False,
+        },
+    )
+    assert _eventually(lambda: _count(app, EmployerContact) == contacts + 1, seconds=20)

@@ -43,7 +43,7 @@ export function Employers({ user }: { user: SignedInUser }) {
       ) : (
         <ul class="list">
           {shown.map((e) => (
-            <li key={e.id}>
+            <li key={e.id} class="with-action">
               <a href={`#/log-contact/${e.id}`}>
                 <strong>{e.name}</strong>
                 <span>
@@ -52,6 +52,7 @@ export function Employers({ user }: { user: SignedInUser }) {
                     .join(" · ")}
                 </span>
               </a>
+              <a class="row-action" href={`#/employers/${e.id}/edit`} aria-label={t("employerEdit.editNamed", { name: e.name ?? "" })}>{t("employerEdit.edit")}</a>
             </li>
           ))}
         </ul>

@@ -22,6 +22,8 @@ export function Login({ email: initialEmail = "", again = false }: { email?: str
     } catch (e) {
       if (e instanceof OfflineError) setError(t("login.offline"));
       else if (e instanceof LoginError && e.status === 401) setError(t("login.wrong"));
+      else if (e instanceof LoginError && e.status === 429)
+        setError(t("login.tooMany", { minutes: Math.max(1, Math.ceil((e.retryAfterSeconds ?? 60) / 60)) }));
       else setError(t("login.failed"));
     } finally {
       setBusy(false);

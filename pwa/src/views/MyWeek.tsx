@@ -11,10 +11,16 @@ export const TARGET_COMMUNITY_SHARE = 0.65;
 export function MyWeek({ user }: { user: SignedInUser }) {
   const contacts = useRecords("employer_contacts");
   const meetings = useRecords("meetings");
+  const reviews = useRecords("week_reviews");
   const thisWeek = osloWeek(new Date());
   const weeks = [thisWeek, addWeeks(thisWeek, -1), addWeeks(thisWeek, -2), addWeeks(thisWeek, -3)];
   const stats = weeks.map((w) => weekStats(w, user.id ?? "", contacts, meetings));
   const current = stats[0]!;
+  const reviewOf = (label: string) => {
+    const { year, week } = parseWeek(label);
+    return reviews.find((r) => r.specialist_id === user.id && r.iso_year === year && r.iso_week === week && !r.deleted_at);
+  };
+  const reviewed = weeks.map((w) => ({ week: w, review: reviewOf(w) })).filter((r) => r.review !== undefined);
   const f2fOk = current.faceToFace >= TARGET_FACE_TO_FACE;
   const shareOk = current.communityShare !== null && current.communityShare >= TARGET_COMMUNITY_SHARE;
   return (
@@ -44,6 +50,7 @@ export function MyWeek({ user }: { user: SignedInUser }) {
               <th scope="col">{t("week.contactsShort")}</th>
               <th scope="col">{t("week.meetingsShort")}</th>
               <th scope="col">{t("week.shareShort")}</th>
+              <th scope="col">{t("week.reviewed")}</th>
             </tr>
           </thead>
           <tbody>
@@ -54,10 +61,26 @@ export function MyWeek({ user }: { user: SignedInUser }) {
                 <td>{s.contacts}</td>
                 <td>{s.meetings}</td>
                 <td>{formatPercent(s.communityShare)}</td>
+                <td>{reviewOf(s.week) ? t("week.reviewedYes") : t("week.reviewedNo")}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      </section>
+      <section class="card">
+        <h2>{t("week.reviews")}</h2>
+        {reviewed.length === 0 ? (
+          <p class="empty">{t("week.noReviews")}</p>
+        ) : (
+          <ul class="list plain">
+            {reviewed.map(({ week, review }) => (
+              <li key={week}>
+                <strong>{t("week.weekNumber", { week: parseWeek(week).week })}</strong>
+                {review?.comment ? <blockquote class="review-comment">{review.comment}</blockquote> : <p class="muted">{t("week.reviewNoComment")}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
     </>
   );

@@ -8,6 +8,7 @@ import { viewRecord } from "../outbox";
 import { byParticipant, currentConsents, fullName } from "../queries";
 import type { Participant, SignedInUser } from "../types";
 import { AddGoalForm, AddStepForm, Plan } from "./Plan";
+import { CareerProfileSummary } from "./CareerProfile";
 import { Empty, JobMatchList, Title, byId, useRecords } from "./common";
 
 const COUNTERPARTS = ["employers", "therapist", "nav"] as const;
@@ -49,6 +50,7 @@ export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
       <div class="row actions">
         <a class="button primary" href={`#/log-meeting?participant=${id}`}>{t("nav.logMeeting")}</a>
         <a class="button" href="#/log-contact">{t("nav.logContact")}</a>
+        <a class="button" href={`#/participants/${id}/edit`}>{t("participantEdit.link")}</a>
       </div>
       <section class="card">
         <h2>{t("plan.title")}</h2>
@@ -56,6 +58,7 @@ export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
         <AddStepForm participantId={id} goals={goals} />
         <AddGoalForm participantId={id} />
       </section>
+      <CareerProfileSummary participantId={id} />
       <section class="card">
         <h2>{t("participant.upcoming")}</h2>
         {upcoming.length === 0 ? (

@@ -1,10 +1,83 @@
 /** Menu: language, sync now, who is signed in, sign out. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { authDeps, db, syncLoop } from "../app";
 import { logout } from "../auth";
 import { type Lang, lang, setLang, t, tEnum } from "../i18n";
 import { useLive } from "../hooks";
-import type { SignedInUser } from "../types";
+import { KINDS_BY_ROLE, type PushState, loadPreferences, pushState, savePreferences, sendTestNotification, turnOffPush, turnOnPush } from "../notifications";
+import type { PushDelivery, SignedInUser } from "../types";
+
+/** Reminders as notifications on this device: on or off, and a test. Permission is asked for
+ * only when the user taps "Slå på varsler", never on first load. */
+export function NotificationSettings({ role }: { role: string }) {
+  const [state, setState] = useState<PushState | "loading">("loading");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    void pushState().then(setState);
+  }, []);
+
+  async function act(work: () => Promise<void>) {
+    setBusy(true);
+    setMessage("");
+    try {
+      await work();
+    } catch {
+      setMessage(t("push.failed"));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const describe = (results: PushDelivery[]) => {
+    if (results.length === 0) return t("push.noDevices");
+    const delivered = results.filter((r) => r.outcome === "delivered").length;
+    const failed = results.filter((r) => r.outcome === "failed").map((r) => r.reason ?? String(r.status ?? ""));
+    return [t("push.sent", { delivered, count: results.length }), ...failed].join(" ");
+  };
+
+  return (
+    <section class="card" aria-labelledby="push-title">
+      <h2 id="push-title">{t("push.title")}</h2>
+      {state === "unsupported" && <p>{t("push.unsupported")}</p>}
+      {state === "denied" && <p>{t("push.denied")}</p>}
+      {state === "off" && (
+        <>
+          <p>{t("push.explain")}</p>
+          <button type="button" class="button primary" disabled={busy} onClick={() => void act(async () => setState(await turnOnPush(t("push.thisDevice"))))}>
+            {t("push.turnOn")}
+          </button>
+        </>
+      )}
+      {state === "on" && (
+        <>
+          <p>{t("push.on")}</p>
+          <div class="row">
+            <button type="button" class="button primary" disabled={busy} onClick={() => void act(async () => setMessage(describe(await sendTestNotification())))}>
+              {t("push.test")}
+            </button>
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() =>
+                void act(async () => {
+                  await turnOffPush();
+                  setState("off");
+                })
+              }
+            >
+              {t("push.turnOff")}
+            </button>
+          </div>
+        </>
+      )}
+      <p role="status" class="muted">
+        {message}
+      </p>
+      {state !== "unsupported" && <NotificationPreferences role={role} />}
+    </section>
+  );
+}
 
 export function LanguagePicker() {
   const current = lang();
@@ -21,6 +94,81 @@ export function LanguagePicker() {
   );
 }
 
+/** Which reminders the user gets and their quiet hours (for all their devices). */
+export function NotificationPreferences({ role }: { role: string }) {
+  const kinds = KINDS_BY_ROLE[role] ?? [];
+  const [enabled, setEnabled] = useState<Record<string, boolean> | null>(null);
+  const [quiet, setQuiet] = useState(true);
+  const [start, setStart] = useState("20:00");
+  const [end, setEnd] = useState("08:00");
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    loadPreferences()
+      .then((p) => {
+        setEnabled(Object.fromEntries(kinds.map((k) => [k, (p.kinds as Record<string, boolean | undefined>)[k] !== false])));
+        const hours = p.quiet_hours && "start" in p.quiet_hours ? p.quiet_hours : null;
+        setQuiet(hours !== null);
+        if (hours) {
+          setStart(hours.start);
+          setEnd(hours.end);
+        }
+      })
+      .catch(() => setMessage(t("push.preferencesOffline")));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [role]);
+  if (kinds.length === 0) return null;
+  if (!enabled) return <p class="muted" role="status">{message}</p>;
+  return (
+    <form
+      class="form"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        try {
+          await savePreferences({ kinds: enabled, quiet_hours: quiet ? { start, end } : null });
+          setMessage(t("push.preferencesSaved"));
+        } catch (error) {
+          setMessage(error instanceof Error && error.message ? error.message : t("push.failed"));
+        }
+      }}
+    >
+      <fieldset class="field choices">
+        <legend>{t("push.kinds")}</legend>
+        {kinds.map((kind) => (
+          <label key={kind} class="choice">
+            <input type="checkbox" checked={enabled[kind] ?? true} onChange={(e) => setEnabled({ ...enabled, [kind]: e.currentTarget.checked })} />
+            {tEnum("pushKind", kind)}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset class="field choices">
+        <legend>{t("push.quietHours")}</legend>
+        <label class="choice">
+          <input type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.currentTarget.checked)} />
+          {t("push.quietHoursOn")}
+        </label>
+        {quiet && (
+          <div class="row">
+            <label>
+              {t("push.quietFrom")} <input type="time" value={start} required onInput={(e) => setStart(e.currentTarget.value)} />
+            </label>
+            <label>
+              {t("push.quietTo")} <input type="time" value={end} required onInput={(e) => setEnd(e.currentTarget.value)} />
+            </label>
+          </div>
+        )}
+      </fieldset>
+      <button type="submit" class="button">{t("push.savePreferences")}</button>
+      <p role="status" class="muted">{message}</p>
+    </form>
+  );
+}
+
+/** Sign out; this device stops getting the user's notifications first (best effort offline). */
+async function signOut() {
+  await turnOffPush().catch(() => undefined);
+  await logout(authDeps);
+}
+
 export function Settings({ user }: { user: SignedInUser }) {
   const pending = useLive(() => db.outbox.count(), [], 0);
   const [confirming, setConfirming] = useState(false);
@@ -32,9 +180,16 @@ export function Settings({ user }: { user: SignedInUser }) {
         <p>{user.name} ({tEnum("role", user.role)})</p>
         <p>{user.email}</p>
       </section>
+      {user.role === "specialist" && (
+        <section class="card links-card">
+          <h2>{t("settings.more")}</h2>
+          <a href="#/team-meetings">{t("nav.teamMeetings")}</a>
+        </section>
+      )}
       <section class="card">
         <LanguagePicker />
       </section>
+      <NotificationSettings role={user.role ?? "specialist"} />
       <section class="card">
         <h2>{t("settings.sync")}</h2>
         <button type="button" class="button" onClick={() => void syncLoop.run()}>{t("status.syncNow")}</button>
@@ -43,10 +198,10 @@ export function Settings({ user }: { user: SignedInUser }) {
         <h2>{t("settings.logout")}</h2>
         {pending > 0 && <p class="warning">{t("settings.logoutPending", { count: pending })}</p>}
         {!confirming ? (
-          <button type="button" class="button" onClick={() => (pending > 0 ? setConfirming(true) : void logout(authDeps))}>{t("settings.logout")}</button>
+          <button type="button" class="button" onClick={() => (pending > 0 ? setConfirming(true) : void signOut())}>{t("settings.logout")}</button>
         ) : (
           <div class="row">
-            <button type="button" class="button danger" onClick={() => void logout(authDeps)}>{t("settings.logoutAnyway")}</button>
+            <button type="button" class="button danger" onClick={() => void signOut()}>{t("settings.logoutAnyway")}</button>
             <button type="button" class="button" onClick={() => setConfirming(false)}>{t("common.cancel")}</button>
           </div>
         )}

@@ -1,9 +1,10 @@
 /** The supervisor's week: each specialist's counts against the targets, a 12-week trend, review. */
 import { useEffect, useState } from "preact/hooks";
-import { WEEKLY_REPORT_KEY, markWeekReviewed, refreshWeeklyReport } from "../actions";
-import { db, showSnack } from "../app";
+import { markWeekReviewed, undoChange } from "../actions";
+import { cachedReport, downloadReportCsv, refreshReport } from "../reports";
+import { showSnack } from "../app";
 import { useLive } from "../hooks";
-import { t, formatDateTime, formatPercent } from "../i18n";
+import { lang, t, formatDateTime, formatPercent } from "../i18n";
 import { addWeeks, osloWeek, parseWeek } from "../time";
 import type { SignedInUser, TeamWeek, WeeklyReport, WeeklyReportWeek } from "../types";
 import { Empty, Title, useRecords } from "./common";
@@ -13,14 +14,14 @@ const TREND_WEEKS = 12;
 export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: string | undefined }) {
   const thisWeek = osloWeek(new Date());
   const from = addWeeks(thisWeek, -(TREND_WEEKS - 1));
-  const cached = useLive(() => db.reports.get(WEEKLY_REPORT_KEY), [], undefined);
+  const cached = useLive(() => cachedReport("weekly"), [], undefined);
   const reviews = useRecords("week_reviews");
   const [status, setStatus] = useState<"loading" | "ok" | "offline" | "unavailable">("loading");
   const [week, setWeek] = useState(thisWeek);
 
   async function refresh() {
     setStatus("loading");
-    setStatus(await refreshWeeklyReport(from, thisWeek));
+    setStatus(await refreshReport("weekly", { from, to: thisWeek }));
   }
   useEffect(() => {
     void refresh();
@@ -28,9 +29,9 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
   }, [from, thisWeek]);
 
   const report = cached?.report;
-  const reviewedLocally = (sid: string, label: string) => {
+  const reviewOf = (sid: string, label: string) => {
     const { year, week: n } = parseWeek(label);
-    return reviews.some((r) => r.specialist_id === sid && r.iso_year === year && r.iso_week === n && !r.deleted_at);
+    return reviews.find((r) => r.specialist_id === sid && r.iso_year === year && r.iso_week === n && !r.deleted_at);
   };
   const weekNumber = parseWeek(week).week;
   const specialists = report ? [...report.specialists].sort((a, b) => (a.specialist_id === specialistId ? -1 : b.specialist_id === specialistId ? 1 : a.name.localeCompare(b.name, "nb"))) : [];
@@ -47,6 +48,16 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
           {t("team.nextWeek")}
         </button>
         <button type="button" class="button small" onClick={() => void refresh()} disabled={status === "loading"}>{t("team.refresh")}</button>
+        <button
+          type="button"
+          class="button small"
+          onClick={async () => {
+            const outcome = await downloadReportCsv("weekly", { from, to: thisWeek }, lang(), `feltlogg-uker-${from}-${thisWeek}.csv`);
+            if (outcome !== "ok") showSnack(t(outcome === "offline" ? "team.csvOffline" : "team.csvUnavailable"));
+          }}
+        >
+          {t("team.downloadCsv")}
+        </button>
       </div>
       <p class="muted" role="status">
         {status === "loading" && t("team.loading")}
@@ -65,30 +76,49 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
       {report &&
         specialists.map((s) => {
           const row = s.weeks.find((w) => w.week === week);
-          const reviewed = Boolean(row?.reviewed) || reviewedLocally(s.specialist_id, week);
+          const review = reviewOf(s.specialist_id, week);
+          const reviewed = Boolean(row?.reviewed) || review !== undefined;
           return (
             <section key={s.specialist_id} class="card specialist" aria-labelledby={`spec-${s.specialist_id}`}>
               <h2 id={`spec-${s.specialist_id}`}>{s.name}</h2>
               {row ? <WeekNumbers row={row} report={report} /> : <Empty>{t("team.noData")}</Empty>}
               <Trend weeks={report.weeks} rows={s.weeks} target={report.targets.face_to_face_employer_contacts} name={s.name} />
               {reviewed ? (
-                <p class="ok">✓ {t("team.reviewed", { week: weekNumber })}</p>
+                <>
+                  <p class="ok">✓ {t("team.reviewed", { week: weekNumber })}</p>
+                  {review?.comment && <blockquote class="review-comment">{review.comment}</blockquote>}
+                </>
               ) : (
-                <button
-                  type="button"
-                  class="button primary"
-                  onClick={async () => {
-                    await markWeekReviewed(s.specialist_id, week);
-                    showSnack(t("team.reviewedSaved", { name: s.name, week: weekNumber }));
-                  }}
-                >
-                  {t("team.markReviewed", { week: weekNumber })}
-                </button>
+                <ReviewForm specialistId={s.specialist_id} name={s.name} week={week} />
               )}
             </section>
           );
         })}
     </>
+  );
+}
+
+/** Mark a week as reviewed, with an optional comment that the specialist sees; undo for a while. */
+function ReviewForm({ specialistId, name, week }: { specialistId: string; name: string; week: string }) {
+  const [comment, setComment] = useState("");
+  const weekNumber = parseWeek(week).week;
+  const fieldId = `review-comment-${specialistId}`;
+  return (
+    <form
+      class="review-form"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        const token = await markWeekReviewed(specialistId, week, comment);
+        setComment("");
+        showSnack(t("team.reviewedSaved", { name, week: weekNumber }), () => undoChange(token));
+      }}
+    >
+      <label for={fieldId}>{t("team.reviewComment")}</label>
+      <textarea id={fieldId} rows={2} maxLength={2000} value={comment} onInput={(e) => setComment((e.target as HTMLTextAreaElement).value)} />
+      <button type="submit" class="button primary">
+        {t("team.markReviewed", { week: weekNumber })}
+      </button>
+    </form>
   );
 }
 

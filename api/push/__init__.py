@@ -1,0 +1,1 @@
+"""Web push: the browser subscriptions of each user's devices, and sending to them."""

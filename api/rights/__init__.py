@@ -1,0 +1,1 @@
+"""A participant's rights: a copy of their data, and erasure when they leave."""
