@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports
+.PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports \
+	bench bench-faults audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Known vulnerabilities in the installed Python packages (pip-audit, against PyPI's advisory
+# data; the project itself is skipped) and in the field app's packages, build tools included
+# (npm audit, against the npm registry's). It fails on a vulnerability, and also when a package
+# could not be checked or the advisory service did not answer: an audit that did not happen
+# is not a pass. See docs/security.md.
+audit: install pwa/node_modules/.installed
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+	cd pwa && npm audit --audit-level=high
+
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set. The browser
 # tests (tests/e2e) run once, on PostgreSQL when there is one.
 pytest: install
@@ -74,6 +84,17 @@ bench-sync: install
 # (BENCH_DATABASE_URL names the server); prints tables for docs/performance.md.
 bench-reports: install
 	$(BIN)/python bench/reports_bench.py
+
+# Load test: gunicorn on the national data set (made once into a template database on
+# BENCH_DATABASE_URL's server), mixed load from locust; prints a table. BENCH_LOAD_SCALE sizes
+# the country (1 = national, the default), BENCH_LOAD_SECONDS the measured window (120).
+bench: install
+	$(BIN)/python bench/load/run.py
+
+# Fault scripts, each on a throwaway PostgreSQL cluster of its own: database restart during
+# pushes, a worker killed mid-request, the network cut during pulls.
+bench-faults: install
+	$(BIN)/python bench/faults/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -20,8 +20,11 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
+from api.compression import init_compression
 from api.config import load_config
 from api.extensions import db, jwt, migrate, problem, rest_api
+from api.observability import init_observability
+from api.observability.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ def _sqlite_begin(connection: Any) -> None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app factory. `config` overrides what the environment says (tests use it)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config)
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
     # Fields in the schema's order, unsorted: sorting every object of a full sync costs time.
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -81,6 +84,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         },
     }
 
+    # First: its after_request hook then runs last, on the response as it leaves.
+    init_observability(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     jwt.init_app(app)
@@ -92,6 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from api import health
     from api.activity.routes import blp as activity
+    from api.audit.routes import blp as audit
     from api.auth.routes import blp as auth
     from api.conflicts.routes import blp as conflicts
     from api.employers.routes import blp as employers
@@ -121,6 +127,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         push,
         notifications,
         rights,
+        audit,
     ):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
@@ -169,6 +176,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(ips)
 
     _serve_app_shell(app)
+    init_compression(app)
 
     from api.security import init_security
 
@@ -197,6 +205,7 @@ def _serve_app_shell(app: Flask) -> None:
         response = send_from_directory(root, filename)
         if filename.startswith("assets/"):
             # Vite puts a content hash in these names: a new build means new names.
+            response.cache_control.no_cache = None  # send_file's default for files
             response.cache_control.public = True
             response.cache_control.max_age = 31536000
             response.cache_control.immutable = True

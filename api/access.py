@@ -111,10 +111,14 @@ def _everything(actor: Actor) -> ColumnElement[bool]:
 
 
 # Free text a supervisor does not read: "counts and summaries, not note text" (domain.md).
+# tests/test_minimisation.py proves it for every route and the sync pull.
 NOTE_FIELDS = frozenset(
     {
         "notes",
+        "purpose",
         "outcome",
+        "place",
+        "title",
         "agreed_next_steps",
         "comment_private",
         "job_preferences",
@@ -139,6 +143,8 @@ class EntityAccess:
     create_roles: frozenset[str] = frozenset()
     delete_roles: frozenset[str] = frozenset()
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Why a role's scope lets it reach the rows, where it is not ROLE_REASONS' (audit log).
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 def _specialist_writes(read: dict[str, Scope], **extra: Any) -> EntityAccess:
@@ -195,7 +201,8 @@ RULES: dict[str, EntityAccess] = {
         }
     ),
     "employer_contacts": _specialist_writes(
-        {"specialist": _own_rows(EmployerContact), "supervisor": _team(EmployerContact)}
+        {"specialist": _own_rows(EmployerContact), "supervisor": _team(EmployerContact)},
+        reasons={"specialist": "own_records"},
     ),
     "meetings": _specialist_writes(
         {
@@ -231,6 +238,7 @@ RULES: dict[str, EntityAccess] = {
         write={"specialist": None, "participant": frozenset({"done_at"})},
         create_roles=frozenset({"specialist"}),
         delete_roles=frozenset({"specialist"}),
+        hidden={"supervisor": NOTE_FIELDS},
     ),
     "week_reviews": EntityAccess(
         read={"supervisor": _team(WeekReview), "specialist": _own_rows(WeekReview)},
@@ -246,6 +254,7 @@ RULES: dict[str, EntityAccess] = {
         write={
             role: frozenset({"resolved_at"}) for role in ("specialist", "supervisor", "participant")
         },
+        reasons={role: "own_records" for role in ("specialist", "supervisor", "participant")},
     ),
 }
 
@@ -275,6 +284,23 @@ def writable_fields(actor: Actor, entity: str) -> frozenset[str] | None:
 
 def hidden_fields_for(actor: Actor, entity: str) -> frozenset[str]:
     return RULES[entity].hidden.get(actor.role, frozenset())
+
+
+# Why each role may reach a participant's data, as the audit log records it: a specialist
+# their own caseload, a supervisor their team, a participant themself, an admin everything.
+ROLE_REASONS = {
+    "specialist": "own_caseload",
+    "supervisor": "team_supervisor",
+    "participant": "self",
+    "admin": "admin",
+}
+
+
+def why_allowed(actor: Actor, entity: str | None = None) -> str:
+    """The rule that let `actor` read or write a participant's rows of `entity` (without one: a
+    report or export about the participant), as a short code for the audit log."""
+    reasons = RULES[entity].reasons if entity is not None and entity in RULES else {}
+    return reasons.get(actor.role) or ROLE_REASONS.get(actor.role, actor.role)
 
 
 def may_name_specialist(actor: Actor, specialist_id: uuid.UUID) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Europe/Oslo"
+DEFAULT_ALLOW = ("127.0.0.1", "::1")  # METRICS_ALLOW: loopback only
 
 
 def normalise_database_url(url: str) -> str:
@@ -72,6 +73,18 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(v.rstrip("/") for v in env.get(name, "").replace(",", " ").split() if v)
 
 
+def engine_options(env: Mapping[str, str], database_uri: str) -> dict[str, Any]:
+    """SQLAlchemy's pool: on PostgreSQL as many connections per process as it has threads
+    serving requests (gunicorn's GUNICORN_THREADS), each holding one at a time; SQLite keeps
+    SQLAlchemy's defaults."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_uri.startswith("postgresql"):
+        threads = _int(env, "GUNICORN_THREADS", 5)
+        options["pool_size"] = _int(env, "DATABASE_POOL_SIZE", threads)
+        options["max_overflow"] = _int(env, "DATABASE_MAX_OVERFLOW", 2)
+    return options
+
+
 def load_config(
     instance_path: Path,
     env: Mapping[str, str] | None = None,
@@ -106,7 +119,7 @@ def load_config(
         ACCESS_TOKEN_MINUTES=access_minutes,
         REFRESH_TOKEN_DAYS=refresh_days,
         MAX_CONTENT_LENGTH=_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(env, config["SQLALCHEMY_DATABASE_URI"]),
         # flask-jwt-extended: tokens travel in the Authorization header only.
         JWT_TOKEN_LOCATION=["headers"],
         JWT_ALGORITHM="HS256",
@@ -158,6 +171,14 @@ def load_config(
         # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: trust none).
         TRUSTED_PROXIES=_int(env, "TRUSTED_PROXIES", 0),
         PREFERRED_URL_SCHEME=env.get("PREFERRED_URL_SCHEME") or "http",
+    )
+    # Metrics (api/observability/metrics.py, docs/deploy.md). LOG_FORMAT and LOG_LEVEL are
+    # read before this, by api/observability/logs.py: the lines above are logged already.
+    config.update(
+        METRICS_ENABLED=_on_unless_off(env, "METRICS_ENABLED"),
+        # Who may read /metrics without a token: addresses or networks, comma-separated.
+        METRICS_ALLOW=_list(env, "METRICS_ALLOW") if env.get("METRICS_ALLOW") else DEFAULT_ALLOW,
+        METRICS_TOKEN=env.get("METRICS_TOKEN") or None,
     )
     config.update(overrides)
     if config.get("TESTING"):

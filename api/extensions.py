@@ -141,12 +141,15 @@ def _is_default_description(error: HTTPException) -> bool:
 
 
 def schema_name(schema: Any) -> str:
-    """OpenAPI component names: `Employer`, and `EmployerPatch` for the partial update body."""
+    """OpenAPI component names: `Employer`, `EmployerPatch` for the partial update body, and
+    `PlanStepRead` for answers that may leave out some required fields (api.common.crud)."""
     cls = resolve_schema_cls(schema)
     assert not isinstance(cls, list)
     name = cls.__name__.removesuffix("Schema")
-    if isinstance(schema, ma.Schema) and schema.partial:
+    if isinstance(schema, ma.Schema) and schema.partial is True:
         name += "Patch"
+    elif isinstance(schema, ma.Schema) and schema.partial:
+        name += "Read"
     return str(name)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from api import create_app
 from api.extensions import db
+from tests.audit_maintenance import allow_audit_log_maintenance
 from tests.factories import Factory
 from tests.pgtemp import private_postgres_database
 
@@ -59,6 +60,7 @@ def clean_database(app: Flask) -> Iterator[None]:
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
+            allow_audit_log_maintenance(conn)
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
             else:

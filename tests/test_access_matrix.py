@@ -27,11 +27,13 @@ from flask import Flask
 from sqlalchemy import text
 from werkzeug.test import TestResponse
 
+from api.audit.models import AuditEvent
 from api.common.model import new_id, utcnow
 from api.extensions import db
 from api.push.models import PushSubscription
 from api.scheduler.models import JobRun
 from api.teams.models import User
+from tests.audit_maintenance import allow_audit_log_maintenance
 from tests.factories import Factory, valid_org_number
 from tests.push_service import PushService
 
@@ -82,6 +84,7 @@ def _wipe(app: Flask) -> None:
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
+            allow_audit_log_maintenance(conn)
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
             else:
@@ -162,6 +165,7 @@ class World:
     def _rebuild(self) -> None:
         with self.app.app_context():
             db.session.remove()
+            allow_audit_log_maintenance(db.session)
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in ACCOUNT_TABLES:
                     db.session.execute(table.delete())
@@ -211,6 +215,20 @@ class World:
                     outcome="ok",
                     detail="sent 0, failed 0, skipped 0, deferred 0",
                     runner="matrix:1",
+                )
+            ).id
+            # An entry of the audit log, for the admin's search: js1 read P1's record.
+            self.extra["audit_event"] = f._save(
+                AuditEvent(
+                    at=utcnow(),
+                    actor_id=self.ids["js1"],
+                    actor_role="specialist",
+                    action="read",
+                    entity="participants",
+                    record_id=self.rec["A1"]["participants"],
+                    record_count=1,
+                    participant_id=self.rec["A1"]["participants"],
+                    reason="own_caseload",
                 )
             ).id
             db.session.commit()
@@ -394,6 +412,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/api/v1/push/preferences"): row(401, 200, 200, 200, 200),
     # The scheduler's job runs: admins only.
     ("GET", "/api/v1/admin/job-runs"): row(401, 403, 403, 403, 200),
+    # The audit log: admins search it (the world has an entry); nobody changes it.
+    ("GET", "/api/v1/audit"): row(401, 403, 403, 403, 200),
 }
 
 
@@ -709,3 +729,56 @@ def test_an_outsider_learns_nothing_about_a_record_that_exists(
     if guarded:  # and the attempt changed nothing
         after = world.call("js1", "GET", existing)
         assert after.status_code == 200 and after.json == before, after.json
+
+
+# --- Outside /api/v1: the app's files, health, docs, and /metrics --------------------------
+
+# Asked from an address on the internet. Everything here is open to anyone, except /metrics:
+# Prometheus' numbers are for the operators' own network (METRICS_ALLOW, loopback by default)
+# or a holder of METRICS_TOKEN, and a sign-in to the API opens nothing there.
+INTERNET = {"REMOTE_ADDR": "203.0.113.9"}
+#                                                  anon spec  sup  part admin
+OUTSIDE_API: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/"): row(200, 200, 200, 200, 200),
+    ("GET", "/<app_path:filename>"): row(200, 200, 200, 200, 200),  # /index.html
+    ("GET", "/healthz"): row(200, 200, 200, 200, 200),
+    ("GET", "/api/openapi.json"): row(200, 200, 200, 200, 200),
+    ("GET", "/api/docs"): row(200, 200, 200, 200, 200),
+    ("GET", "/metrics"): row(404, 404, 404, 404, 404),
+}
+
+
+def test_every_route_outside_the_api_has_a_row_in_the_table(app: Flask) -> None:
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith(f"{API}/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert routes == set(OUTSIDE_API), "decide who may call a new route outside /api/v1"
+
+
+OUTSIDE_MATRIX = [
+    pytest.param(role, method, rule, expected[role], id=f"{role} {method} {rule}")
+    for (method, rule), expected in OUTSIDE_API.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("role", "method", "rule", "expected"), OUTSIDE_MATRIX)
+def test_outside_the_api_from_the_internet(
+    world: World, role: str, method: str, rule: str, expected: int
+) -> None:
+    url = rule.replace("<app_path:filename>", "index.html")
+    response = world.client.open(
+        url, method=method, headers=world.headers[PLAYER[role]], environ_base=INTERNET
+    )
+    assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
+    if expected == 404:
+        assert_problem(response, 404)
+        assert b"feltlogg_" not in response.data
+
+
+def test_metrics_answer_the_operators_own_machine(world: World) -> None:
+    response = world.client.get("/metrics")  # the test client's address is 127.0.0.1
+    assert response.status_code == 200 and b"feltlogg_http_requests_total" in response.data

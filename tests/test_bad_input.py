@@ -23,6 +23,7 @@ from werkzeug.test import TestResponse
 
 from api.employers.org_number import check_digit
 from api.extensions import db
+from tests.audit_maintenance import allow_audit_log_maintenance
 from tests.factories import Factory, valid_org_number
 
 API = "/api/v1"
@@ -39,6 +40,7 @@ def _wipe(app: Flask) -> None:
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
+            allow_audit_log_maintenance(conn)
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
             else:

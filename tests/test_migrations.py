@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade as migrate_downgrade
 from flask_migrate import upgrade as migrate_upgrade
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, text, update
 
 from api.activity.models import Meeting
 from api.common.model import utcnow
@@ -52,10 +52,14 @@ def test_records_of_participants_deleted_before_the_cascade_are_tombstoned(app, 
     goal, step, meeting = make.goal(gone), make.step(gone), make.meeting(gone)
     kept_goal = make.goal(kept)
     records = [(PlanGoal, goal.id), (PlanStep, step.id), (Meeting, meeting.id)]
+    gone_id, kept_goal_id = gone.id, kept_goal.id
+    # The factories' transaction ends here: a downgrade that alters participants would wait for
+    # its lock (PostgreSQL).
+    db.session.rollback()
     with app.app_context():
         # as an earlier version deleted a participant: the participant alone
         db.session.execute(
-            update(Participant).where(Participant.id == gone.id).values(deleted_at=utcnow())
+            update(Participant).where(Participant.id == gone_id).values(deleted_at=utcnow())
         )
         db.session.commit()
         before = db.session.scalar(select(feed.state.c.seq))
@@ -66,8 +70,29 @@ def test_records_of_participants_deleted_before_the_cascade_are_tombstoned(app, 
             row = db.session.get(model, record_id)
             assert row.deleted_at is not None and row.version == 2
             assert row.seq > before  # in the feed again, so that devices hear of it
-        assert db.session.get(PlanGoal, kept_goal.id).deleted_at is None
+        assert db.session.get(PlanGoal, kept_goal_id).deleted_at is None
 
         migrate_downgrade(revision="68039201ad1e")  # nothing left to do: the counter stays
         migrate_upgrade()
         assert db.session.scalar(select(feed.state.c.seq)) == before + 1
+
+
+def test_the_audit_log_migration_goes_down_and_up_again_with_its_guard(app):
+    def state() -> tuple[bool, bool, bool]:
+        with db.engine.connect() as connection:
+            inspector = inspect(connection)
+            columns = {c["name"] for c in inspector.get_columns("participants")}
+            guard = connection.dialect.name == "postgresql" and bool(
+                connection.scalar(
+                    text("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_log_append_only'")
+                )
+            )
+            return inspector.has_table("audit_log"), "erased_at" in columns, guard
+
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+        assert state() == (True, True, postgresql)
+        migrate_downgrade(revision="c3a8f5e27d14")
+        assert state() == (False, False, False)
+        migrate_upgrade()
+        assert state() == (True, True, postgresql)

@@ -4,19 +4,23 @@ with the aggregate counts kept."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, select
 
-from api.common.model import utcnow
+from api.activity.models import Meeting
+from api.common.model import new_id, utcnow
+from api.conflicts.models import Conflict
 from api.extensions import db
 from api.participants.models import Participant
+from api.plans.models import PlanGoal, PlanStep
 from api.push.models import PushSubscription
+from api.rights.rules import write_refusal_after_erasure
 from api.scheduler.models import Notification
 from api.teams.models import User
 from tests.factories import Factory, oslo
-from tests.test_sync import Device
+from tests.test_sync import Device, mutation
 
 API = "/api/v1"
 # What only the erased participant's records say: none of it may survive erasure.
@@ -382,3 +386,189 @@ def test_a_participant_who_closed_on_a_date_can_be_erased_even_if_their_record_w
     assert response.status_code == 200, response.json
     db.session.rollback()
     assert "Borte" not in _text_in_database()
+
+
+# --- after erasure: nothing written back -------------------------------------------------------
+
+
+def test_the_refusal_after_erasure_names_the_day_it_happened_in_local_time():
+    assert write_refusal_after_erasure(None) is None
+    late_sunday_utc = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday in Oslo
+    assert write_refusal_after_erasure(late_sunday_utc) == (
+        "This participant's data was erased on 2026-11-23; the change was not saved."
+    )
+
+
+def _erase(client: Any, login: Any, w: dict[str, Any]) -> str:
+    """Close and erase the participant; the refusal that later writes get."""
+    _close(client, login(w["js1"]), w["p"])
+    response = client.post(
+        erase_url(w["p"]), json={"confirm": str(w["p"])}, headers=login(w["admin"])
+    )
+    assert response.status_code == 200, response.json
+    db.session.rollback()
+    erased_at = db.session.get(Participant, w["p"]).erased_at
+    assert erased_at is not None
+    assert response.json["erased_at"] == erased_at.isoformat()
+    refusal = write_refusal_after_erasure(erased_at)
+    assert refusal is not None
+    return refusal
+
+
+def _records_of(model: Any, participant_id: Any) -> list[Any]:
+    db.session.rollback()
+    return list(db.session.scalars(select(model).where(model.participant_id == participant_id)))
+
+
+def test_after_erasure_no_rest_write_to_the_participant_or_their_records_is_saved(
+    client, make, login
+):
+    w = _world(make)
+    refusal = _erase(client, login, w)
+    js1, admin = login(w["js1"]), login(w["admin"])
+    person = client.get(f"{API}/participants/{w['p']}", headers=js1).json
+    assert person["erased_at"] and person["first_name"] == "Slettet"
+    version = person["version"]
+    meeting = _records_of(Meeting, w["p"])[0]
+    goal = _records_of(PlanGoal, w["p"])[0]
+    new_meeting = {
+        "participant_id": str(w["p"]),
+        "starts_at": "2026-11-24T10:00:00+01:00",
+        "duration_minutes": 30,
+        "setting": "community",
+        "kind": "follow_along",
+        "notes": SECRETS["meeting_notes"],
+    }
+    writes = [
+        ("PATCH", f"{API}/participants/{w['p']}", {"first_name": SECRETS["first_name"]}, js1),
+        ("PATCH", f"{API}/meetings/{meeting.id}", {"notes": SECRETS["meeting_notes"]}, js1),
+        ("DELETE", f"{API}/plan_goals/{goal.id}", None, js1),
+        ("DELETE", f"{API}/participants/{w['p']}", None, js1),
+        ("POST", f"{API}/meetings", new_meeting, js1),
+        ("POST", f"{API}/plan_steps", {"participant_id": str(w["p"]), "title": "Ny"}, js1),
+        (
+            "POST",
+            f"{API}/participants/{w['p']}/transfer",
+            {"specialist_id": str(w["js2"].id)},
+            admin,
+        ),
+    ]
+    for method, url, body, headers in writes:
+        response = client.open(url, method=method, json=body, headers=headers)
+        assert response.status_code == 409, (method, url, response.json)
+        assert response.mimetype == "application/problem+json"
+        assert response.json["detail"] == refusal
+    # The login cannot be given back its name or a new password either.
+    login_id = w["login"].id
+    response = client.patch(
+        f"{API}/users/{login_id}", json={"name": SECRETS["login_name"]}, headers=admin
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["participant_id"] == refusal
+
+    db.session.rollback()
+    assert db.session.get(Participant, w["p"]).version == version
+    assert len(_records_of(Meeting, w["p"])) == 2
+    assert not [name for name, secret in SECRETS.items() if secret in _text_in_database()]
+    # Nothing else is held up: the other participant's records are written as ever.
+    response = client.post(
+        f"{API}/meetings", json={**new_meeting, "participant_id": str(w["other"])}, headers=js1
+    )
+    assert response.status_code == 201, response.json
+
+
+def test_a_phone_offline_at_the_erasure_writes_nothing_of_the_old_text_back(client, make, login):
+    """The realistic case: the specialist's phone held the participant's records and queued
+    edits and a new meeting while offline; the erasure happened meanwhile; then it pushes."""
+    w = _world(make)
+    js1 = login(w["js1"])
+    _close(client, js1, w["p"])
+    phone = Device(client, js1)
+    phone.sync()
+    meetings = _records_of(Meeting, w["p"])
+    community = next(m for m in meetings if m.setting == "community")
+    [step] = _records_of(PlanStep, w["p"])
+    [goal] = _records_of(PlanGoal, w["p"])
+    held = {(e, i): data["version"] for (e, i), data in phone.records.items()}
+
+    def edit(entity: str, record_id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        return mutation(entity, record_id, data, base_version=held[(entity, str(record_id))])
+
+    def new_meeting(participant_id: Any, notes: str) -> dict[str, Any]:
+        data = {
+            "participant_id": str(participant_id),
+            "starts_at": "2026-11-24T10:00:00+01:00",
+            "duration_minutes": 45,
+            "setting": "community",
+            "kind": "follow_along",
+            "notes": notes,
+        }
+        return mutation("meetings", new_id(), data)
+
+    other_phone = "+47 411 11 111"
+    outbox = [
+        edit("meetings", community.id, {"notes": SECRETS["meeting_notes"] + " (forts.)"}),
+        edit("participants", w["p"], {"phone": SECRETS["phone"]}),
+        new_meeting(w["p"], f"Ny prat med {SECRETS['first_name']}"),  # one run of creations:
+        new_meeting(w["other"], "Annens nye møte"),  # applied together where they can be
+        edit("plan_steps", step.id, {"done_at": "2026-11-23T09:00:00+01:00"}),
+        mutation("plan_goals", goal.id, op="delete"),
+        edit("participants", w["other"], {"phone": other_phone}),
+    ]
+
+    refusal = _erase(client, login, w)
+    results = phone.push(*outbox)
+
+    statuses = [r["status"] for r in results]
+    assert statuses == [
+        "rejected",
+        "rejected",
+        "rejected",
+        "applied",
+        "rejected",
+        "rejected",
+        "applied",
+    ], results
+    for result in results:
+        if result["status"] == "rejected":
+            assert result["detail"] == refusal
+            assert "retry" not in result  # the app drops it: sending it again would not help
+    db.session.rollback()
+    text = _text_in_database()
+    assert not [name for name, secret in SECRETS.items() if secret in text]
+    assert "Annens nye møte" in text
+    assert db.session.get(Participant, w["other"]).phone == other_phone
+    assert len(_records_of(Meeting, w["p"])) == len(meetings)
+    assert all(s.done_at is None for s in _records_of(PlanStep, w["p"]))
+    assert all(g.deleted_at is None for g in _records_of(PlanGoal, w["p"]))
+    # No conflict keeps the old text either, and the phone gets the erased versions.
+    phone.sync()
+    person = phone.holds("participants")[str(w["p"])]
+    assert person["first_name"] == "Slettet" and person["erased_at"]
+    kept = json.dumps(list(phone.records.values()), ensure_ascii=False)
+    assert not [name for name, secret in SECRETS.items() if secret in kept]
+    # Sent again, the outbox is refused again, and what was applied is not applied twice.
+    again = phone.push(*outbox)
+    assert [r["status"] for r in again] == [
+        "duplicate" if status == "applied" else status for status in statuses
+    ]
+
+
+def test_a_conflict_that_would_keep_the_old_text_is_refused_too(client, make, login):
+    """A field the server keeps (set wins: a step ticked off stays ticked off) would leave
+    the phone's value in a conflict record: after erasure that is a write like any other."""
+    w = _world(make)
+    js1 = login(w["js1"])
+    [step] = _records_of(PlanStep, w["p"])
+    phone = Device(client, js1)
+    phone.sync()
+    base = phone.holds("plan_steps")[str(step.id)]["version"]
+    ticked = client.patch(
+        f"{API}/plan_steps/{step.id}", json={"done_at": "2026-11-20T10:00:00+01:00"}, headers=js1
+    )
+    assert ticked.status_code == 200
+    refusal = _erase(client, login, w)
+    [result] = phone.push(mutation("plan_steps", step.id, {"done_at": None}, base_version=base))
+    assert (result["status"], result["detail"]) == ("rejected", refusal)
+    db.session.rollback()
+    assert not db.session.scalars(select(Conflict).where(Conflict.record_id == step.id)).all()

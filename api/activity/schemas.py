@@ -11,7 +11,16 @@ from api.activity.models import (
     MEETING_STATUSES,
     TEAM_MEETING_KINDS,
 )
-from api.common.schema import EntitySchema, aware_datetime, choice, text, whole_number
+from api.common.schema import (
+    NOTE_MAX,
+    SHORT_NOTE_MAX,
+    TITLE_MAX,
+    EntitySchema,
+    aware_datetime,
+    choice,
+    text,
+    whole_number,
+)
 
 
 class EmployerContactSchema(EntitySchema):
@@ -26,9 +35,9 @@ class EmployerContactSchema(EntitySchema):
     contacted_at = aware_datetime(required=True)
     mode = choice(CONTACT_MODES)
     face_to_face = fields.Boolean(dump_only=True)
-    purpose = text(200, allow_none=True)
-    outcome = text(500, allow_none=True)
-    notes = text(2000, allow_none=True)
+    purpose = text(TITLE_MAX, allow_none=True)
+    outcome = text(SHORT_NOTE_MAX, allow_none=True)
+    notes = text(NOTE_MAX, allow_none=True)
 
 
 class MeetingSchema(EntitySchema):
@@ -37,14 +46,14 @@ class MeetingSchema(EntitySchema):
     starts_at = aware_datetime(required=True)
     duration_minutes = whole_number(1, 1440, required=True)
     setting = choice(MEETING_SETTINGS, required=True)
-    place = text(200, allow_none=True)
+    place = text(TITLE_MAX, allow_none=True)
     kind = choice(MEETING_KINDS, required=True)
     status = choice(
         MEETING_STATUSES,
         metadata={"description": "Defaults to planned for a future meeting, held for a past one."},
     )
-    agreed_next_steps = text(2000, allow_none=True)
-    notes = text(2000, allow_none=True)
+    agreed_next_steps = text(NOTE_MAX, allow_none=True)
+    notes = text(NOTE_MAX, allow_none=True)
 
 
 class TeamMeetingSchema(EntitySchema):
@@ -52,4 +61,4 @@ class TeamMeetingSchema(EntitySchema):
     starts_at = aware_datetime(required=True)
     duration_minutes = whole_number(1, 1440, required=True)
     kind = choice(TEAM_MEETING_KINDS)
-    notes = text(2000, allow_none=True)
+    notes = text(NOTE_MAX, allow_none=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.common.schema import Text, text
+from api.common.schema import EMAIL_MAX, Text, text
 
 
 class LoginSchema(ma.Schema):
-    email = text(254, required=True)
+    email = text(EMAIL_MAX, required=True)
     password = Text(required=True, validate=ma.validate.Length(min=1, max=1000))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -15,7 +17,8 @@ from marshmallow import fields, validate
 from sqlalchemy import func, or_, select
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from api.access import Actor, current_actor, hidden_fields_for, read_scope
+from api.access import Actor, current_actor, hidden_fields_for, read_scope, rules_for
+from api.audit.service import access_entries, note_reads
 from api.common.entity import Entity
 from api.common.records import (
     RecordError,
@@ -156,9 +159,18 @@ def _expected_version() -> int | None:
     return int(version.group(1))
 
 
+def reply_schema(entity: Entity) -> Callable[..., ma.Schema]:
+    """The schema of answers: the entity's, except that the OpenAPI document does not promise a
+    required field that some reader does not get (a plan step's title, for a supervisor)."""
+    hidden = frozenset().union(*rules_for(entity.name).hidden.values())
+    absent = tuple(n for n, f in entity.schema().fields.items() if f.required and n in hidden)
+    return functools.partial(entity.schema, partial=absent) if absent else entity.schema
+
+
 def register_crud(blp: Blueprint, entity: Entity) -> None:
     """Add the five routes for `entity` to `blp`, all guarded by api.access."""
     schema = entity.schema
+    reply = reply_schema(entity)
     filters = filter_schema(entity)
     known_query = frozenset(filters().fields) | PAGINATION_QUERY
     model = entity.model
@@ -183,7 +195,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
     @blp.route(path, endpoint=f"{entity.name}_collection")
     class Collection(MethodView):
         @blp.arguments(filters, location="query")
-        @blp.response(200, schema(many=True))
+        @blp.response(200, reply(many=True))
         @blp.paginate()
         def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
             refuse_unknown_query(known_query)
@@ -219,14 +231,16 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
             )
             if pagination_parameters.first_item >= pagination_parameters.item_count:
                 return []  # past the end; and a huge page number is no SQL OFFSET (overflow)
-            return db.session.scalars(
+            rows = db.session.scalars(
                 query.order_by(getattr(model, entity.order_by), model.id)
                 .offset(pagination_parameters.first_item)
                 .limit(pagination_parameters.page_size)
             ).all()
+            note_reads(access_entries(actor, "read", entity.name, rows))
+            return rows
 
         @blp.arguments(schema)
-        @blp.response(201, schema)
+        @blp.response(201, reply())
         def post(self, data: dict[str, Any]) -> Any:
             actor = current_actor()
             hidden_fields.set(hidden_fields_for(actor, entity.name))
@@ -234,13 +248,15 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
 
     @blp.route(f"{path}/<uuid:record_id>", endpoint=f"{entity.name}_item")
     class Item(MethodView):
-        @blp.response(200, schema)
+        @blp.response(200, reply())
         def get(self, record_id: uuid.UUID) -> Any:
             actor = reader()
-            return _visible_or_404(actor, entity, record_id)
+            record = _visible_or_404(actor, entity, record_id)
+            note_reads(access_entries(actor, "read", entity.name, [record]))
+            return record
 
         @blp.arguments(schema(partial=True))
-        @blp.response(200, schema)
+        @blp.response(200, reply())
         @blp.alt_response(412, description="If-Match names another version than the record's.")
         @blp.doc(parameters=[IF_MATCH])
         def patch(self, changes: dict[str, Any], record_id: uuid.UUID) -> Any:

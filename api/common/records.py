@@ -8,6 +8,8 @@ written row is still inside the actor's scope, before anything is committed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.access import Actor, may_name_specialist, read_scope, rules_for, writable_fields
+from api.audit.service import (
+    access_entries,
+    entries_for,
+    participants_of_records,
+    record_access,
+)
 from api.common.entity import Entity
 from api.common.model import new_id, utcnow
 from api.extensions import db
+from api.participants.models import Participant
+from api.rights.rules import write_refusal_after_erasure
 from api.teams.models import User
 
 
@@ -70,6 +80,7 @@ class ReferenceLookup:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.usable: dict[tuple[str, uuid.UUID], bool] = {}
+        self.erased: dict[uuid.UUID, datetime | None] = {}  # participant -> erased_at
 
     def _query(self, target: str, ids: set[uuid.UUID]) -> Any:
         from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
@@ -98,6 +109,45 @@ class ReferenceLookup:
     def may_use(self, target: str, value: uuid.UUID) -> bool:
         self.load(target, {value})
         return self.usable[(target, value)]
+
+    def load_erased(self, participant_ids: set[uuid.UUID]) -> None:
+        ids = {i for i in participant_ids if i not in self.erased}
+        if not ids:
+            return
+        query = select(Participant.id, Participant.erased_at).where(
+            Participant.id.in_(ids), Participant.erased_at.is_not(None)
+        )
+        found = {row.id: row.erased_at for row in db.session.execute(query)}
+        self.erased.update((i, found.get(i)) for i in ids)
+
+    def erased_at(self, participant_id: uuid.UUID) -> datetime | None:
+        self.load_erased({participant_id})
+        return self.erased[participant_id]
+
+
+def _participant_of(entity: Entity, record: Any) -> uuid.UUID | None:
+    """Whose data the record is: the participant themself, or the one it names."""
+    if entity.name == "participants":
+        return record.id
+    return getattr(record, "participant_id", None)
+
+
+def _refuse_after_erasure(
+    lookup: ReferenceLookup, participant_ids: Iterable[uuid.UUID | None]
+) -> None:
+    """Nothing is written to an erased participant or a record of theirs (api/rights/rules.py).
+    Asked only once the references are known to be the actor's to use: an outsider learns
+    nothing from the answer."""
+    for participant_id in participant_ids:
+        if participant_id is not None:
+            refusal = write_refusal_after_erasure(lookup.erased_at(participant_id))
+            if refusal is not None:
+                raise RecordError(409, refusal)
+
+
+def refuse_writes_after_erasure(actor: Actor, entity: Entity, record: Any) -> None:
+    """Raise RecordError if `record` is an erased participant's (or the participant)."""
+    _refuse_after_erasure(ReferenceLookup(actor), [_participant_of(entity, record)])
 
 
 def _check_references(
@@ -145,14 +195,20 @@ def _apply(
                 f"As {actor.role} you may not change: {', '.join(refused)}.",
                 {name: "You may not change this field." for name in refused},
             )
+    # Whose the record was before the change: moving it off an erased participant is a write
+    # to their data too.
+    earlier = None if creating else _participant_of(entity, record)
     for name, value in changes.items():
         if name != "id":
             setattr(record, name, value)
+    lookup = lookup or ReferenceLookup(actor)
     # Checks query the database; the half-changed record must not be flushed before they pass.
     # References first: the entity's own rules may look at the referenced rows, and must not
     # tell anything about rows the actor cannot see.
     with db.session.no_autoflush:
         errors = _check_references(actor, entity, record, changes, creating, lookup)
+        if not errors and not (creating and entity.name == "participants"):
+            _refuse_after_erasure(lookup, {earlier, _participant_of(entity, record)})
         if not errors and entity.prepare:
             errors = entity.prepare(actor, record, changes, creating)
     if errors:
@@ -202,6 +258,7 @@ def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
     _apply(actor, entity, record, data, creating=True)
     db.session.add(record)
     _flush_in_scope(actor, entity, record)
+    record_access(access_entries(actor, "create", entity.name, [record]))
     return record
 
 
@@ -222,6 +279,8 @@ def create_records(
     lookup = ReferenceLookup(actor)
     for field_name, target in entity.references.items():
         lookup.load(target, {d[field_name] for d in items if d.get(field_name) is not None})
+    if "participant_id" in entity.references:
+        lookup.load_erased({d["participant_id"] for d in items if d.get("participant_id")})
     results: list[Any | RecordError] = []
     fresh = []
     for record_id, data in zip(ids, items, strict=True):
@@ -255,6 +314,7 @@ def create_records(
             raise RecordError(
                 403, f"You may only write {entity.human} within your own caseload and team."
             )
+        record_access(access_entries(actor, "create", entity.name, fresh))
     return results
 
 
@@ -273,8 +333,13 @@ def update_record(
         )
     if not changes:
         return record
+    earlier = _participant_of(entity, record)
     _apply(actor, entity, record, changes, creating=False)
     _flush_in_scope(actor, entity, record)
+    touched = participants_of_records(entity.name, [record])
+    if earlier is not None and earlier != _participant_of(entity, record):
+        touched.append((record.id, earlier))  # moved to another participant: both are changed
+    record_access(entries_for(actor, "update", entity.name, touched))
     return record
 
 
@@ -282,10 +347,12 @@ def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
     """Tombstone: the row stays so that devices learn of the deletion."""
     if actor.role not in rules_for(entity.name).delete_roles:
         raise RecordError(403, f"A {actor.role} may not delete {entity.human}.")
+    refuse_writes_after_erasure(actor, entity, record)
     record.deleted_at = utcnow()
     if entity.on_delete is not None:
         entity.on_delete(record)
     _flush()
+    record_access(access_entries(actor, "delete", entity.name, [record]))
 
 
 KNOWN_CONSTRAINTS = {

@@ -14,6 +14,19 @@ from marshmallow import fields, validate
 hidden_fields: ContextVar[frozenset[str]] = ContextVar("hidden_fields", default=frozenset())
 
 INT32_MAX = 2**31 - 1
+
+# The longest text the product takes, in characters, one limit per kind of text. Every schema
+# names its limits from here, so REST, sync push and the OpenAPI document agree; no column of the
+# database holds less (tests/test_limits.py checks it).
+PERSON_NAME_MAX = 100  # a participant's first or last name
+CATEGORY_MAX = 100  # an industry, a job type, a device label
+TITLE_MAX = 200  # an employer's, team's or user's name; a job, goal or step title; a place
+ADDRESS_MAX = 300
+SHORT_NOTE_MAX = 500  # the outcome of an employer contact, a consent note
+NOTE_MAX = 2000  # notes, agreed next steps, descriptions, comments
+LONG_TEXT_MAX = 4000  # career profile texts, an employer's notes
+PHONE_MAX = 30
+EMAIL_MAX = 254  # RFC 5321
 # Dates and times the product stores: wide enough for any real record, narrow enough that
 # converting to local time or adding a week can never overflow Python's datetime.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
@@ -25,6 +38,7 @@ class Text(fields.String):
     default_error_messages = {
         "nul": "Text may not contain NUL characters.",
         "unicode": "Text must be valid Unicode (this has a lone surrogate).",
+        "too_long": "{field} may be at most {max} characters long; this is {length}.",
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -35,7 +49,21 @@ class Text(fields.String):
             result.encode("utf-8")
         except UnicodeEncodeError:
             raise self.make_error("unicode") from None
+        limit = self.max_length
+        if limit is not None and len(result) > limit:
+            # Said here rather than by the Length validator, whose message names neither the
+            # field nor how long the text is.
+            name = self.data_key or self.name or "This text"
+            raise self.make_error("too_long", field=name, max=limit, length=len(result))
         return result
+
+    @property
+    def max_length(self) -> int | None:
+        """The limit of the field's Length validator (which the OpenAPI document shows)."""
+        limits = [
+            v.max for v in self.validators if isinstance(v, validate.Length) and v.max is not None
+        ]
+        return min(limits) if limits else None
 
 
 def text(max_length: int, *, required: bool = False, min_length: int = 0, **kwargs: Any) -> Text:

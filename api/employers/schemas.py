@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields
 
-from api.common.schema import EntitySchema, text
+from api.common.schema import (
+    ADDRESS_MAX,
+    CATEGORY_MAX,
+    LONG_TEXT_MAX,
+    PHONE_MAX,
+    TITLE_MAX,
+    EntitySchema,
+    text,
+)
 from api.employers.org_number import org_number_problem
 
 
@@ -15,14 +23,14 @@ def _valid_org_number(value: str) -> None:
 
 
 class EmployerSchema(EntitySchema):
-    name = text(200, required=True)
+    name = text(TITLE_MAX, required=True)
     org_number = fields.String(
         allow_none=True,
         validate=_valid_org_number,
         metadata={"description": "9 digits, modulus-11 checked.", "pattern": "^[0-9]{9}$"},
     )
-    industry = text(100, allow_none=True)
-    address = text(300, allow_none=True)
-    contact_person = text(200, allow_none=True)
-    phone = text(30, allow_none=True)
-    notes = text(4000, allow_none=True)
+    industry = text(CATEGORY_MAX, allow_none=True)
+    address = text(ADDRESS_MAX, allow_none=True)
+    contact_person = text(TITLE_MAX, allow_none=True)
+    phone = text(PHONE_MAX, allow_none=True)
+    notes = text(LONG_TEXT_MAX, allow_none=True)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.common.schema import Date, EntitySchema, Flag, Number, choice, text
+from api.common.schema import (
+    CATEGORY_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    Date,
+    EntitySchema,
+    Flag,
+    Number,
+    choice,
+    text,
+)
 from api.jobs.models import END_REASONS, JOB_STATUSES
 
 
 class JobMatchSchema(EntitySchema):
     participant_id = fields.UUID(required=True)
     employer_id = fields.UUID(required=True)
-    job_title = text(200, required=True)
-    job_type = text(100, allow_none=True)
+    job_title = text(TITLE_MAX, required=True)
+    job_type = text(CATEGORY_MAX, allow_none=True)
     status = choice(JOB_STATUSES)
     started_on = Date(allow_none=True)
     ended_on = Date(allow_none=True)
@@ -33,4 +43,4 @@ class JobMatchSchema(EntitySchema):
         }
     )
     end_reason = choice(END_REASONS, allow_none=True)
-    notes = text(2000, allow_none=True)
+    notes = text(NOTE_MAX, allow_none=True)

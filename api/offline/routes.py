@@ -10,8 +10,10 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from api.access import current_actor
+from api.audit.service import note_reads, pull_entries
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
+from api.observability import metrics
 from api.offline.setup import MIN_SCHEMA_VERSION, feed, registry
 from sync.cursor import CursorError, Position
 from sync.pull import pull
@@ -105,6 +107,7 @@ def push_route(body: dict[str, Any]) -> dict[str, Any]:
     _check_schema_version(body["schema_version"])
     results = push(db.session, registry, feed, actor, body["client_id"], body["mutations"])
     db.session.commit()
+    metrics.record_push(results, request.content_length)
     return {"results": results}
 
 
@@ -125,6 +128,8 @@ def pull_route(args: dict[str, Any]) -> Any:
     except CursorError as error:
         abort(400, str(error), errors={"cursor": str(error)})
     result = pull(db.session, registry, feed, actor, cursor, args["limit"])
+    # Each participant's rows on the page are a read of their data (written after the response).
+    note_reads(pull_entries(actor, result.changes))
     db.session.rollback()  # a read: end the transaction rather than hold a snapshot
     # Already wire data: skip a second pass through the response schema (a full sync is
     # thousands of changes), and encode with orjson, several times faster than the standard
@@ -135,4 +140,6 @@ def pull_route(args: dict[str, Any]) -> Any:
         "has_more": result.has_more,
         "reset": result.reset,
     }
-    return Response(orjson.dumps(body), mimetype="application/json")
+    data = orjson.dumps(body)
+    metrics.record_pull(cursor is None, result.reset, len(result.changes), len(data))
+    return Response(data, mimetype="application/json")

@@ -16,6 +16,7 @@ from api.common.records import (
     create_records,
     delete_record,
     find_visible,
+    refuse_writes_after_erasure,
     update_record,
 )
 from api.conflicts.models import Conflict
@@ -108,6 +109,11 @@ class RecordWriter:
     def record_conflict(
         self, actor: Actor, entity: str, record: Any, field: str, kept_value: Any, other_value: Any
     ) -> None:
+        # The other value would be the erased text, kept where the user could see it again.
+        try:
+            refuse_writes_after_erasure(actor, ENTITIES[entity], record)
+        except RecordError as error:
+            raise _refusal(error) from error
         db.session.add(
             Conflict(
                 team_id=record.team_id,

@@ -41,6 +41,8 @@ class Participant(SyncableMixin, db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
     # For the employment-rate denominator that counts only people out of work at entry.
     working_at_entry: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Set by erasure (api/rights): from then on no write to them or their records is accepted.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Consent(SyncableMixin, db.Model):  # type: ignore[name-defined]

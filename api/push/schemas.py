@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from marshmallow import fields, validate
 
-from api.common.schema import Text, choice, text
+from api.common.schema import CATEGORY_MAX, Text, choice, text
 from api.push.keys import b64url_decode
 from api.push.models import ENDPOINT_MAX_LENGTH
 
@@ -104,7 +104,7 @@ class PushSubscriptionBodySchema(ma.Schema):
         metadata={"description": "As the browser writes it; accepted and not used."},
     )
     device = text(
-        100,
+        CATEGORY_MAX,
         allow_none=True,
         metadata={"description": "A label the user knows the device by, e.g. 'Jobbmobil'."},
     )

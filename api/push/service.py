@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.common.model import utcnow
 from api.extensions import db
+from api.observability import metrics
 from api.push.keys import VapidKeys, vapid_keys
 from api.push.models import PushSubscription
 
@@ -207,6 +208,7 @@ def deliver(
     info = {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}}
 
     def result(status: int | None, outcome: str, reason: str | None, attempts: int) -> Delivery:
+        metrics.record_delivery(outcome)
         return Delivery(target.subscription_id, target.device, status, outcome, reason, attempts)
 
     status: int | None = None
@@ -256,6 +258,7 @@ def deliver(
                 attempt,
                 wait,
             )
+            metrics.record_push_retry()
             sleep(wait)
     return result(status, "failed", reason, policy.attempts)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from api.access import current_actor
+from api.audit.service import note_reads, report_entries
 from api.common.time import local_today, local_zone
 from api.extensions import abort
 from api.reports.common import blp, refuse_reversed, report_readers_specialists
@@ -142,4 +144,6 @@ def fidelity(query: dict[str, Any]) -> Any:
         lang = language(query)
         columns, rows = fidelity_csv(report, lang)
         return csv_response(columns, rows, lang, f"feltlogg-troskap-{first}-{last}")
+    # The evidence names participants (ids, dates); the spreadsheet has the items only.
+    note_reads(report_entries(current_actor(), "fidelity_report", report))
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from api.common.schema import EntitySchema, text, whole_number
+from api.common.schema import NOTE_MAX, EntitySchema, text, whole_number
 
 
 class WeekReviewSchema(EntitySchema):
@@ -14,4 +14,4 @@ class WeekReviewSchema(EntitySchema):
     week = fields.String(dump_only=True, metadata={"description": "The week as 2026-W47."})
     reviewed_by = fields.UUID(dump_only=True)
     reviewed_at = fields.AwareDateTime(dump_only=True)
-    comment = text(2000, allow_none=True)
+    comment = text(NOTE_MAX, allow_none=True)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 
 from api.access import current_actor
+from api.audit.service import access_entries, note_reads, record_access
 from api.common.crud import ApiBlueprint
 from api.common.records import RecordError
 from api.extensions import abort, db
@@ -45,6 +46,7 @@ def export(participant_id: uuid.UUID) -> Any:
     if participant is None:
         abort(404, message="No participant with this id that you may export.")
     document = export_participant(participant)
+    note_reads(access_entries(actor, "export", "participants", [participant]))
     filename = f"feltlogg-deltaker-{participant.id}.json"
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
@@ -68,12 +70,13 @@ def export(participant_id: uuid.UUID) -> Any:
 def erase(data: dict[str, Any], participant_id: uuid.UUID) -> Any:
     """Anonymise a participant who has left (admin): names, contact details and free text go;
     ids, dates and statuses stay, so the reports count the same. Erasing twice is harmless."""
-    current_actor(("admin",))
+    actor = current_actor(("admin",))
     participant = db.session.get(Participant, participant_id)
     if participant is None:
         abort(404, message="No participant with this id.")
     try:
         result = erase_participant(participant, data["confirm"])
+        record_access(access_entries(actor, "erase", "participants", [participant]))
         db.session.commit()
     except RecordError as error:
         db.session.rollback()

@@ -238,6 +238,11 @@ def erase_participant(participant: Participant, confirm: uuid.UUID) -> dict[str,
             "(status closed, with the date they left), then erase.",
             {"status": "Must be closed."},
         )
+    now = utcnow()
+    # The mark that refuses later writes, which a device offline until now might still send.
+    marked = participant.erased_at is None
+    if marked:
+        participant.erased_at = now
     records = _participant_records(participant)
     changed: dict[str, int] = {}
     for name, rows in records.items():
@@ -254,11 +259,15 @@ def erase_participant(participant: Participant, confirm: uuid.UUID) -> dict[str,
             _delete(PushPreference, user.id)
     db.session.flush()
     anything = (
-        any(changed.values()) or login_erased or removed_subscriptions or removed_notifications
+        marked
+        or any(changed.values())
+        or login_erased
+        or removed_subscriptions
+        or removed_notifications
     )
     return {
         "id": participant.id,
-        "erased_at": utcnow() if anything else None,
+        "erased_at": now if anything else None,
         "already_erased": not anything,
         "records_changed": changed,
         "login_deactivated": participant.user_id is not None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.common.schema import Text, choice, text, whole_number
+from api.common.schema import EMAIL_MAX, TITLE_MAX, Text, choice, text, whole_number
 from api.teams.models import ROLES
 
 
@@ -14,7 +14,7 @@ class TeamSchema(ma.Schema):
         unknown = ma.RAISE
 
     id = fields.UUID(dump_only=True)
-    name = text(200, required=True)
+    name = text(TITLE_MAX, required=True)
     created_at = fields.AwareDateTime(dump_only=True)
 
 
@@ -23,8 +23,8 @@ class UserSchema(ma.Schema):
         unknown = ma.RAISE
 
     id = fields.UUID(dump_only=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    name = text(200, required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX))
+    name = text(TITLE_MAX, required=True)
     role = choice(ROLES, required=True)
     team_id = fields.UUID(allow_none=True)
     is_active = fields.Boolean()

@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import select
 
 from api.access import Actor
+from api.audit.service import access_entries, record_access
 from api.auth.service import hash_password
 from api.common.model import new_id
 from api.common.records import RecordError
 from api.extensions import db
 from api.offline.scope_changes import participant_moved, user_scope_changed
 from api.participants.models import Participant
+from api.rights.rules import write_refusal_after_erasure
 from api.teams.models import Team, User
 
 
@@ -50,6 +52,8 @@ def _user_problems(user: User, participant_id: Any) -> tuple[dict[str, str], Par
             errors["participant_id"] = "This participant is in another team."
         elif participant.user_id not in (None, user.id):
             errors["participant_id"] = "This participant already has a login."
+        elif (refusal := write_refusal_after_erasure(participant.erased_at)) is not None:
+            errors["participant_id"] = refusal  # their login would hold their name again
     elif participant_id is not None:
         errors["participant_id"] = "Only a participant login is linked to a participant."
     return errors, participant
@@ -121,8 +125,13 @@ def transfer_participant(actor: Actor, participant: Participant, specialist_id: 
             "Pick an active specialist in the participant's team.",
             {"specialist_id": "No active specialist with this id in that team."},
         )
+    refusal = write_refusal_after_erasure(participant.erased_at)
+    if refusal is not None:
+        raise RecordError(409, refusal)
     previous = participant.specialist_id
     participant.specialist_id = specialist.id
     if previous != specialist.id:
         participant_moved(participant.id, previous)
     db.session.flush()
+    if previous != specialist.id:
+        record_access(access_entries(actor, "update", "participants", [participant]))

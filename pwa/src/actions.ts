@@ -3,6 +3,7 @@ import { db, syncLoop } from "./app";
 import { type ChangeToken, createRecord, deleteRecord, discard, retry, saveRecord, undo } from "./outbox";
 import { chooseOther, type ConflictView, keepCurrent } from "./conflicts";
 import { fromLocalInput, isoWithOffset, parseWeek } from "./time";
+import { LONG_TEXT_MAX, NOTE_MAX } from "./limits";
 import type { EmployerContact, JobMatch, Meeting, PlanStep } from "./types";
 import type { FeltloggDB } from "./db";
 import { viewRecords } from "./outbox";
@@ -269,11 +270,11 @@ export async function updateEmployer(id: string, before: EmployerForm, after: Em
 
 /** The career profile's text fields and the server's maximum length of each. */
 export const CAREER_PROFILE_FIELDS = {
-  job_preferences: 4000,
-  strengths: 4000,
-  education: 4000,
-  work_history: 4000,
-  disclosure_preference: 2000,
+  job_preferences: LONG_TEXT_MAX,
+  strengths: LONG_TEXT_MAX,
+  education: LONG_TEXT_MAX,
+  work_history: LONG_TEXT_MAX,
+  disclosure_preference: NOTE_MAX,
 } as const;
 
 export type CareerProfileField = keyof typeof CAREER_PROFILE_FIELDS;

@@ -1599,7 +1599,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanGoal"][];
+                        "application/json": components["schemas"]["PlanGoalRead"][];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1626,7 +1626,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanGoal"];
+                        "application/json": components["schemas"]["PlanGoalRead"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1665,7 +1665,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanGoal"];
+                        "application/json": components["schemas"]["PlanGoalRead"];
                     };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -1720,7 +1720,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanGoal"];
+                        "application/json": components["schemas"]["PlanGoalRead"];
                     };
                 };
                 /** @description If-Match names another version than the record's. */
@@ -1769,7 +1769,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanStep"][];
+                        "application/json": components["schemas"]["PlanStepRead"][];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1796,7 +1796,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanStep"];
+                        "application/json": components["schemas"]["PlanStepRead"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1835,7 +1835,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanStep"];
+                        "application/json": components["schemas"]["PlanStepRead"];
                     };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -1890,7 +1890,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PlanStep"];
+                        "application/json": components["schemas"]["PlanStepRead"];
                     };
                 };
                 /** @description If-Match names another version than the record's. */
@@ -3301,6 +3301,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log, newest first (admin): every read, change, export and erasure of a
+         *     participant's data, by participant, user, action, entity, record and time.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Access to this participant's data. */
+                    participant_id?: string;
+                    /** @description Access by this user. */
+                    actor_id?: string;
+                    /** @description Only this kind of access. */
+                    action?: "read" | "create" | "update" | "delete" | "export" | "erase";
+                    /** @description Only access to this entity, e.g. meetings. */
+                    entity?: string;
+                    /** @description Only access that named this record. */
+                    record_id?: string;
+                    /** @description Only access at or after this time. */
+                    from?: string;
+                    /** @description Only access before this time. */
+                    to?: string;
+                    page?: number;
+                    page_size?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        "X-Pagination": components["headers"]["PAGINATION"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEvent"][];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3394,6 +3453,11 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "paused" | "closed";
             working_at_entry?: boolean;
+            /**
+             * Format: date-time
+             * @description When the participant's data was erased; from then on no change to them or their records is saved.
+             */
+            readonly erased_at?: string | null;
         };
         ParticipantPatch: {
             /** Format: uuid */
@@ -3429,6 +3493,11 @@ export interface components {
             /** @enum {string} */
             status?: "active" | "paused" | "closed";
             working_at_entry?: boolean;
+            /**
+             * Format: date-time
+             * @description When the participant's data was erased; from then on no change to them or their records is saved.
+             */
+            readonly erased_at?: string | null;
         };
         Consent: {
             /** Format: uuid */
@@ -3812,6 +3881,27 @@ export interface components {
             end_reason?: "quit" | "dismissed" | "temporary_job_ended" | "better_job" | "other" | null;
             notes?: string | null;
         };
+        PlanGoalRead: {
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            readonly team_id?: string;
+            readonly version?: number;
+            /** Format: date-time */
+            readonly created_at?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: date-time */
+            readonly deleted_at?: string | null;
+            /** Format: uuid */
+            participant_id: string;
+            title?: string;
+            description?: string | null;
+            /** @enum {string} */
+            status?: "active" | "achieved" | "dropped";
+            /** Format: date */
+            target_on?: string | null;
+        };
         PlanGoal: {
             /** Format: uuid */
             id?: string;
@@ -3853,6 +3943,32 @@ export interface components {
             status?: "active" | "achieved" | "dropped";
             /** Format: date */
             target_on?: string | null;
+        };
+        PlanStepRead: {
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            readonly team_id?: string;
+            readonly version?: number;
+            /** Format: date-time */
+            readonly created_at?: string;
+            /** Format: date-time */
+            readonly updated_at?: string;
+            /** Format: date-time */
+            readonly deleted_at?: string | null;
+            /** Format: uuid */
+            participant_id: string;
+            /** Format: uuid */
+            goal_id?: string | null;
+            /** Format: uuid */
+            meeting_id?: string | null;
+            title?: string;
+            /** Format: date */
+            due_on?: string | null;
+            /** Format: date-time */
+            done_at?: string | null;
+            /** @enum {string} */
+            owner?: "participant" | "specialist";
         };
         PlanStep: {
             /** Format: uuid */
@@ -4533,6 +4649,43 @@ export interface components {
             login_deactivated: boolean;
             push_subscriptions_deleted: number;
             notifications_deleted: number;
+        };
+        AuditEvent: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Server time.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Entries of one request share it.
+             */
+            request_id: string | null;
+            /**
+             * Format: uuid
+             * @description The user who had access.
+             */
+            actor_id: string;
+            actor_role: string;
+            /** @enum {string} */
+            action: "read" | "create" | "update" | "delete" | "export" | "erase";
+            /** @description What was accessed: an entity such as meetings, or a report. */
+            entity: string;
+            /**
+             * Format: uuid
+             * @description The record, when it was one; else see record_count.
+             */
+            record_id: string | null;
+            /** @description How many of the participant's records of the entity. */
+            record_count: number;
+            /** Format: uuid */
+            participant_id: string;
+            /** @description Why the access was allowed: own_caseload, own_records, team_supervisor, self or admin. */
+            reason: string;
+            /** @description The route that served the request, e.g. sync.pull_route. */
+            endpoint: string | null;
         };
     };
     responses: {

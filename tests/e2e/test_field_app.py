@@ -11,6 +11,7 @@ import json
 import re
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -578,3 +579,34 @@ def test_background_sync_pushes_the_outbox_when_the_app_is_closed(app, demo, new
         },
     )
     assert _eventually(lambda: _count(app, EmployerContact) == contacts + 1, seconds=20)
+
+
+def test_a_name_written_like_html_is_shown_as_text_and_never_runs(app, demo, new_context):
+    """Text is data: a participant named like an <img onerror> tag is shown as those characters,
+    and the script in it does not run (CSP would refuse it too; the point is that the app never
+    makes an element of it)."""
+    name = "<img src=x onerror=window.__xss=1>"
+    js1 = _user_id(app, "js1@demo.no")
+    with app.app_context():
+        specialist = db.session.get(User, js1)
+        assert specialist is not None
+        participant = Participant(
+            team_id=specialist.team_id,
+            specialist_id=js1,
+            first_name=name,
+            last_name="Hansen",
+            enrolled_on=date(2026, 9, 1),
+            status="active",
+        )
+        db.session.add(participant)
+        db.session.commit()
+        participant_id = participant.id
+        db.session.remove()
+    page = new_context().new_page()
+    sign_in(page, "js1@demo.no")
+    page.goto("/#/participants")
+    expect(page.get_by_text(f"{name} Hansen", exact=True)).to_be_visible()
+    page.goto(f"/#/participants/{participant_id}")
+    expect(page.get_by_role("heading", name=f"{name} Hansen")).to_be_visible()
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("img[src='x']").count() == 0

@@ -13,7 +13,8 @@ import { viewRecord } from "../outbox";
 import { fullName } from "../queries";
 import type { CareerProfile as CareerProfileRecord, Participant } from "../types";
 import { Title } from "./common";
-import { type Problems, TextAreaField, hasProblems, tooLong, useFocusFirstProblem, withoutEmpty } from "./EditParticipant";
+import { type Problems, hasProblems, tooLong, useFocusFirstProblem, withoutEmpty } from "./EditParticipant";
+import { NoteField } from "./NoteField";
 
 const ORDER = Object.keys(CAREER_PROFILE_FIELDS) as CareerProfileField[];
 
@@ -104,10 +105,9 @@ function ProfileForm({ participant, profile }: { participant: Participant & { id
     <>
       <Title>{t("profile.title", { name: fullName(participant) })}</Title>
       <p>{profile ? t("profile.intro") : t("profile.introNew")}</p>
-      <p class="warning">{t("profile.noHealth")}</p>
       <form class="form" onSubmit={save} noValidate>
         {ORDER.map((field) => (
-          <TextAreaField
+          <NoteField
             key={field}
             id={idOf(field)}
             label={t(LABELS[field])}

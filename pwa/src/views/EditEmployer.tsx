@@ -8,7 +8,9 @@ import { viewRecord } from "../outbox";
 import type { Employer } from "../types";
 import { Title, useRecords } from "./common";
 import { validOrgNumber } from "./Employers";
-import { type Problems, TextAreaField, TextField, hasProblems, tooLong, useFocusFirstProblem, useLoadedRecord, withoutEmpty } from "./EditParticipant";
+import { LONG_TEXT_MAX } from "../limits";
+import { type Problems, TextField, hasProblems, tooLong, useFocusFirstProblem, useLoadedRecord, withoutEmpty } from "./EditParticipant";
+import { NoteField } from "./NoteField";
 
 /** Another employer of the team with this organisation number (the server refuses a second one). */
 export interface NamedEmployer {
@@ -28,7 +30,7 @@ export function validateEmployer(form: EmployerForm, others: NamedEmployer[] = [
     address: tooLong(form.address, 300),
     contact_person: tooLong(form.contact_person, 200),
     phone: tooLong(form.phone, 30),
-    notes: tooLong(form.notes, 4000),
+    notes: tooLong(form.notes, LONG_TEXT_MAX),
   };
   if (org && !validOrgNumber(org)) problems.org_number = { key: "employers.badOrgNumber" };
   else if (org) {
@@ -94,7 +96,7 @@ function EmployerEditForm({ id, employer }: { id: string; employer: Employer }) 
         <TextField {...field("address")} label={t("employerEdit.address")} maxLength={300} autoComplete="off" />
         <TextField {...field("contact_person")} label={t("employers.contactPerson")} maxLength={200} autoComplete="off" />
         <TextField {...field("phone")} type="tel" label={t("employers.phone")} maxLength={30} autoComplete="off" />
-        <TextAreaField {...field("notes")} label={t("employerEdit.notes")} maxLength={4000} hint={t("employerEdit.notesHint", { max: 4000 })} />
+        <NoteField {...field("notes")} label={t("employerEdit.notes")} maxLength={LONG_TEXT_MAX} hint={t("employerEdit.notesHint", { max: LONG_TEXT_MAX })} />
         <div class="row form-buttons">
           <button type="submit" class="button primary" disabled={saving}>{t("form.saveChanges")}</button>
           <a class="button" href="#/employers">{t("common.cancel")}</a>

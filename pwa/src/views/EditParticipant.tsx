@@ -10,6 +10,7 @@ import { db, showSnack } from "../app";
 import { type ParticipantForm, participantForm, undoChange, updateParticipant } from "../actions";
 import { navigate, useLive } from "../hooks";
 import { type MessageKey, t, tEnum } from "../i18n";
+import { PERSON_NAME_MAX } from "../limits";
 import { viewRecord } from "../outbox";
 import { fullName } from "../queries";
 import { todayOslo } from "../time";
@@ -74,9 +75,9 @@ export function validEmail(value: string): boolean {
 export function validateParticipant(form: ParticipantForm): Problems<keyof ParticipantForm> {
   const problems: Problems<keyof ParticipantForm> = {};
   if (!form.first_name.trim()) problems.first_name = { key: "participantEdit.needFirstName" };
-  else problems.first_name = tooLong(form.first_name, 100);
+  else problems.first_name = tooLong(form.first_name, PERSON_NAME_MAX);
   if (!form.last_name.trim()) problems.last_name = { key: "participantEdit.needLastName" };
-  else problems.last_name = tooLong(form.last_name, 100);
+  else problems.last_name = tooLong(form.last_name, PERSON_NAME_MAX);
   problems.phone = tooLong(form.phone, 30);
   const email = form.email.trim();
   if (email && !validEmail(email)) problems.email = { key: "participantEdit.badEmail" };
@@ -161,25 +162,8 @@ export function TextField({
   );
 }
 
-/** A textarea with its visible label, a hint (the maximum length at least) and the problem, if any. */
-export function TextAreaField({ id, label, value, onInput, problem, hint, maxLength, rows = 4 }: FieldProps & { rows?: number }) {
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <textarea
-        id={id}
-        rows={rows}
-        value={value}
-        onInput={(e) => onInput(e.currentTarget.value)}
-        maxLength={maxLength}
-        aria-invalid={problem ? "true" : undefined}
-        aria-describedby={describedBy(id, Boolean(hint), Boolean(problem))}
-      />
-      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
-      <ProblemText id={id} problem={problem} />
-    </div>
-  );
-}
+// Free text about a participant goes in a NoteField (./NoteField.tsx): a textarea with the
+// warning against health information and a counter near the limit.
 
 /** The record behind an edit screen: null while it loads, { record: undefined } when it is not there. */
 export function useLoadedRecord<T>(load: () => Promise<T | undefined>, deps: unknown[]): { record: T | undefined } | null {
@@ -261,8 +245,8 @@ function ParticipantEditForm({ id, participant }: { id: string; participant: Par
     <>
       <Title>{t("participantEdit.title", { name: fullName(participant) })}</Title>
       <form class="form" onSubmit={save} noValidate>
-        <TextField id={idOf("first_name")} label={t("participantEdit.firstName")} value={form.first_name} onInput={(v) => set("first_name", v)} problem={problems.first_name} maxLength={100} required autoComplete="off" />
-        <TextField id={idOf("last_name")} label={t("participantEdit.lastName")} value={form.last_name} onInput={(v) => set("last_name", v)} problem={problems.last_name} maxLength={100} required autoComplete="off" />
+        <TextField id={idOf("first_name")} label={t("participantEdit.firstName")} value={form.first_name} onInput={(v) => set("first_name", v)} problem={problems.first_name} maxLength={PERSON_NAME_MAX} required autoComplete="off" />
+        <TextField id={idOf("last_name")} label={t("participantEdit.lastName")} value={form.last_name} onInput={(v) => set("last_name", v)} problem={problems.last_name} maxLength={PERSON_NAME_MAX} required autoComplete="off" />
         <TextField id={idOf("phone")} type="tel" label={t("participantEdit.phone")} value={form.phone} onInput={(v) => set("phone", v)} problem={problems.phone} maxLength={30} autoComplete="off" />
         <TextField id={idOf("email")} type="email" label={t("participantEdit.email")} value={form.email} onInput={(v) => set("email", v)} problem={problems.email} maxLength={254} autoComplete="off" />
         <fieldset class="field choices">

@@ -9,8 +9,10 @@ import { showSnack } from "../app";
 import { navigate } from "../hooks";
 import { t } from "../i18n";
 import { caseload, employersRecentFirst, fullName, isActive, matchesSearch, withEmployerConsent } from "../queries";
+import { NOTE_MAX, TITLE_MAX } from "../limits";
 import type { EmployerContact, SignedInUser } from "../types";
 import { Empty, Title, useRecords } from "./common";
+import { NoteField } from "./NoteField";
 
 export function LogContact({ user, employerId }: { user: SignedInUser; employerId: string | undefined }) {
   return employerId ? <ContactForm user={user} employerId={employerId} /> : <EmployerPicker user={user} />;
@@ -109,12 +111,9 @@ function ContactForm({ user, employerId }: { user: SignedInUser; employerId: str
         </div>
         <div class="field">
           <label for="contact-purpose">{t("contact.purpose")}</label>
-          <input id="contact-purpose" type="text" maxLength={200} value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
+          <input id="contact-purpose" type="text" maxLength={TITLE_MAX} value={purpose} onInput={(e) => setPurpose(e.currentTarget.value)} />
         </div>
-        <div class="field">
-          <label for="contact-notes">{t("contact.notes")}</label>
-          <textarea id="contact-notes" rows={3} maxLength={2000} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
-        </div>
+        <NoteField id="contact-notes" label={t("contact.notes")} value={notes} onInput={setNotes} maxLength={NOTE_MAX} />
         <button type="submit" class="button primary" disabled={saving || !employer}>{t("common.save")}</button>
         <a class="button" href="#/log-contact">{t("contact.otherEmployer")}</a>
       </form>

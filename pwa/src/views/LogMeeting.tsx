@@ -6,8 +6,10 @@ import { navigate } from "../hooks";
 import { t, tEnum } from "../i18n";
 import { caseload, fullName, isActive } from "../queries";
 import { toLocalInput } from "../time";
+import { NOTE_MAX } from "../limits";
 import type { Meeting, SignedInUser } from "../types";
 import { Empty, Title, useRecords } from "./common";
+import { NoteField } from "./NoteField";
 
 const KINDS: Meeting["kind"][] = [
   "job_search", "career_profile", "intake", "interview_preparation", "benefits_counselling", "follow_along", "three_party", "other",
@@ -80,15 +82,8 @@ export function LogMeeting({ user, participantId }: { user: SignedInUser; partic
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="meeting-steps">{t("meeting.nextSteps")}</label>
-          <textarea id="meeting-steps" rows={4} value={nextSteps} onInput={(e) => setNextSteps(e.currentTarget.value)} aria-describedby="meeting-steps-hint" />
-          <p class="hint" id="meeting-steps-hint">{t("meeting.nextStepsHint")}</p>
-        </div>
-        <div class="field">
-          <label for="meeting-notes">{t("meeting.notes")}</label>
-          <textarea id="meeting-notes" rows={3} maxLength={2000} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
-        </div>
+        <NoteField id="meeting-steps" label={t("meeting.nextSteps")} value={nextSteps} onInput={setNextSteps} maxLength={NOTE_MAX} rows={4} hint={t("meeting.nextStepsHint")} />
+        <NoteField id="meeting-notes" label={t("meeting.notes")} value={notes} onInput={setNotes} maxLength={NOTE_MAX} />
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="button primary" disabled={saving}>{t("meeting.save")}</button>
       </form>

@@ -9,7 +9,9 @@ import { formatDateTime, t, tEnum } from "../i18n";
 import { toLocalInput } from "../time";
 import type { RecordOf, SignedInUser, TeamMeeting } from "../types";
 import { Empty, Title, useRecords } from "./common";
-import { type Problems, TextAreaField, TextField, hasProblems, tooLong, useFocusFirstProblem, validLocalDateTime, withoutEmpty } from "./EditParticipant";
+import { NOTE_MAX } from "../limits";
+import { type Problems, TextField, hasProblems, tooLong, useFocusFirstProblem, validLocalDateTime, withoutEmpty } from "./EditParticipant";
+import { NoteField } from "./NoteField";
 
 export const TEAM_MEETING_KINDS = ["treatment_team", "nav", "other"] as const satisfies readonly NonNullable<TeamMeeting["kind"]>[];
 export type TeamMeetingKind = (typeof TEAM_MEETING_KINDS)[number];
@@ -31,7 +33,7 @@ export function validateTeamMeeting(form: TeamMeetingForm): Problems<keyof TeamM
     starts_at: !form.starts_at ? { key: "meeting.needTime" } : validLocalDateTime(form.starts_at) ? undefined : { key: "form.badDateTime" },
     duration: form.duration.trim() !== "" && Number.isInteger(minutes) && minutes >= 1 && minutes <= 1440 ? undefined : { key: "meeting.badDuration" },
     kind: (TEAM_MEETING_KINDS as readonly string[]).includes(form.kind) ? undefined : { key: "teamMeetings.needKind" },
-    notes: tooLong(form.notes, 2000),
+    notes: tooLong(form.notes, NOTE_MAX),
   };
   return withoutEmpty(problems);
 }
@@ -140,7 +142,7 @@ function LogTeamMeetingForm({ user }: { user: SignedInUser }) {
           ))}
           {problems.kind && <p class="error field-error" id="team-meeting-kind-error">{t(problems.kind.key)}</p>}
         </fieldset>
-        <TextAreaField id={idOf("notes")} label={t("teamMeetings.notes")} value={form.notes} onInput={(v) => set("notes", v)} problem={problems.notes} maxLength={2000} rows={3} hint={t("teamMeetings.notesHint")} />
+        <NoteField id={idOf("notes")} label={t("teamMeetings.notes")} value={form.notes} onInput={(v) => set("notes", v)} problem={problems.notes} maxLength={NOTE_MAX} hint={t("teamMeetings.notesHint", { max: NOTE_MAX })} />
         <button type="submit" class="button primary" disabled={saving}>{t("teamMeetings.save")}</button>
       </form>
     </section>
