@@ -354,6 +354,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, help="GUNICORN_WORKERS for the server")
     parser.add_argument("--threads", type=int, help="GUNICORN_THREADS for the server")
+    parser.add_argument(
+        "--gunicorn-args",
+        default="",
+        help="more gunicorn options, passed as GUNICORN_CMD_ARGS (they override "
+        "gunicorn.conf.py), e.g. '--worker-class sync' (use --workers and --threads for those)",
+    )
     parser.add_argument("--keep-database", action="store_true", help="keep the run's copy")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -412,7 +418,8 @@ def _run(args: argparse.Namespace, server: str, url: str, database: str, work: P
     server_log = work / "gunicorn.log"
     log(f"server: gunicorn on {database} (log {server_log})")
     workers = args.workers or int(os.environ.get("GUNICORN_WORKERS") or (os.cpu_count() or 1) + 1)
-    with gunicorn(url, server_log, workers=workers, threads=args.threads) as app:
+    extra = {"GUNICORN_CMD_ARGS": args.gunicorn_args} if args.gunicorn_args else {}
+    with gunicorn(url, server_log, workers=workers, threads=args.threads, extra_env=extra) as app:
         threads = args.threads or int(os.environ.get("GUNICORN_THREADS") or 4)
         plan["gunicorn_pid"] = app.pid
         plan_path.write_text(json.dumps(plan))
@@ -477,7 +484,9 @@ def _run(args: argparse.Namespace, server: str, url: str, database: str, work: P
     )
     print(
         f"Data set: national, scale {args.scale} ({before['rows']:,} rows); server: gunicorn "
-        f"{workers} workers x {threads} threads (gthread), rate limits off; {total_users} "
+        f"{workers} workers x {threads} threads (gthread)"
+        f"{f' with {args.gunicorn_args!r}' if args.gunicorn_args else ''}, rate limits off; "
+        f"{total_users} "
         f"simulated users, {args.seconds:.0f} s measured after {results['setup_seconds']:.0f} s "
         f"of sign-in and {args.warmup:.0f} s of warm-up; incremental pulls offered at "
         f"{args.pull_rate:.0f}/s ({users['IncrementalPull']} phones)."
