@@ -24,6 +24,11 @@ workers = _int("GUNICORN_WORKERS", cpus + 1)
 # gthread: threads share a worker's connection pool (SQLALCHEMY pool_size follows this number).
 worker_class = "gthread"
 threads = _int("GUNICORN_THREADS", 4)
+# The most connections one worker holds open. Clients (or the proxy's upstream pool) keep their
+# connections alive, and the kernel hands most new ones to one worker, whose threads then do
+# the work of all while the others idle: one process, one core (the GIL). A cap near the
+# threads of all workers spreads the connections over the workers (docs/performance.md).
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", workers * threads)
 # A sync push of a large offline batch may take seconds on a busy database; a stuck worker is
 # replaced after this many seconds.
 timeout = _int("GUNICORN_TIMEOUT", 60)

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -137,34 +137,60 @@ def push(
 ) -> list[dict[str, Any]]:
     """Apply `mutations` in order; the caller commits. Returns one result per mutation.
 
-    Consecutive mutations that create new records of one entity (the common case: contacts and
-    meetings logged offline) go to the application together, when it can take them together;
-    if that batch fails as a whole, they are applied one by one.
+    First-time creations of one entity go to the application together, when it can take them
+    together: consecutive ones, and for append-only entities also ones further on, past
+    creations of other append-only entities they do not refer to (an outbox alternates contacts
+    and meetings). If such a batch fails as a whole, its mutations are applied one by one.
     """
+    _one_push_per_client(session, client_id)
     table = feed.mutations
     earlier = _earlier_results(session, table, client_id, [m["mutation_id"] for m in mutations])
     new_records = _new_records(registry, principal, mutations)
     done: set[tuple[str, uuid.UUID]] = set()  # records this push has already written
-    results: list[dict[str, Any]] = []
-    position = 0
-    while position < len(mutations):
-        run = _creation_run(mutations, position, earlier, new_records, done)
+    results: list[dict[str, Any] | None] = [None] * len(mutations)
+    for position, mutation in enumerate(mutations):
+        if results[position] is not None:
+            continue  # went with an earlier batch of creations
+        run = _creation_run(registry, mutations, position, earlier, new_records, done, results)
         batch = (
-            _apply_creations(session, registry, principal, client_id, table, run)
+            _apply_creations(
+                session, registry, principal, client_id, table, [mutations[i] for i in run]
+            )
             if len(run) > 1
             else None
         )
         if batch is None:
-            run = mutations[position : position + 1]
-            mutation = run[0]
+            run = [position]
             batch = [
                 earlier.get(mutation["mutation_id"])
                 or _apply_single(session, registry, principal, client_id, table, mutation)
             ]
-        results.extend(batch)
-        done.update((m["entity"], m["id"]) for m in run)
-        position += len(run)
-    return results
+        for index, result in zip(run, batch, strict=True):
+            results[index] = result
+            done.add((mutations[index]["entity"], mutations[index]["id"]))
+    return [result for result in results if result is not None]
+
+
+# A class of PostgreSQL advisory locks of its own ("sync"), so that other users of advisory
+# locks cannot collide with this one; the second key is the client's.
+_PUSH_LOCK_CLASS = 0x73796E63
+
+
+def _one_push_per_client(session: AnySession, client_id: uuid.UUID) -> None:
+    """Make a second push from the same device wait until the first has committed.
+
+    A phone whose request timed out while the server was still applying it sends the same batch
+    again; without the wait, the second push looks for earlier results before the first has
+    committed them, and then finds the records the first one created. With it, the second finds
+    the first's results and answers `duplicate`. (SQLite runs one writer at a time anyway.)
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = (client_id.int & 0xFFFFFFFF) - (1 << 31)  # an int4
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:class_, :key)"),
+        {"class_": _PUSH_LOCK_CLASS, "key": key},
+    )
 
 
 def _earlier_results(
@@ -209,32 +235,68 @@ def _new_records(
 
 
 def _creation_run(
+    registry: Registry,
     mutations: list[dict[str, Any]],
     start: int,
     earlier: dict[uuid.UUID, dict[str, Any]],
     new_records: set[tuple[str, uuid.UUID]],
     done: set[tuple[str, uuid.UUID]],
-) -> list[dict[str, Any]]:
-    """The longest run from `start` of first-time creations of one entity."""
-    run: list[dict[str, Any]] = []
+    handled: list[Any],
+) -> list[int]:
+    """Positions of first-time creations of one entity to write together, from `start` on.
+
+    Consecutive ones; for an append-only entity, also later ones past first-time creations of
+    other append-only entities, unless they refer to a record one of those creates: such
+    records are leaves that no rule of another creation looks at, so their order is free.
+    """
+
+    def first_time(m: dict[str, Any]) -> bool:
+        key = (m["entity"], m["id"])
+        return (
+            m["op"] == "upsert"
+            and m["mutation_id"] not in earlier
+            and key in new_records
+            and key not in done
+        )
+
+    entity = mutations[start]["entity"]
+    append_only = entity in registry.by_name and registry.by_name[entity].append_only
+    run: list[int] = []
     keys: set[tuple[str, uuid.UUID]] = set()
     mutation_ids: set[uuid.UUID] = set()
-    for m in mutations[start:]:
+    passed: set[str] = set()  # ids of records created by creations this run went past
+    passed_ids: set[uuid.UUID] = set()  # their mutation ids
+    for index in range(start, len(mutations)):
+        if handled[index] is not None:
+            continue
+        m = mutations[index]
         key = (m["entity"], m["id"])
-        if (
-            m["op"] != "upsert"
-            or m["mutation_id"] in earlier
-            or key not in new_records
-            or key in done
-            or key in keys
-            or m["mutation_id"] in mutation_ids
-            or (run and m["entity"] != run[0]["entity"])
-        ):
+        if not first_time(m) or key in keys or m["mutation_id"] in mutation_ids:
             break
-        run.append(m)
-        keys.add(key)
-        mutation_ids.add(m["mutation_id"])
+        if m["entity"] == entity and m["mutation_id"] not in passed_ids:
+            if passed and not passed.isdisjoint(_strings(m["data"])):
+                break
+            run.append(index)
+            keys.add(key)
+            mutation_ids.add(m["mutation_id"])
+            continue
+        other = registry.by_name.get(m["entity"])
+        if not (append_only and other is not None and other.append_only):
+            break
+        passed.add(str(m["id"]).lower())
+        passed_ids.add(m["mutation_id"])
     return run
+
+
+def _strings(value: Any) -> set[str]:
+    """Every string in a mutation's data, lower-cased (ids are compared as text)."""
+    if isinstance(value, str):
+        return {value.lower()}
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value))
+    return set()
 
 
 def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:

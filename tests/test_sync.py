@@ -271,6 +271,57 @@ def test_a_run_of_new_records_with_one_breaking_a_rule_applies_the_others_and_th
     ]
 
 
+def test_new_contacts_and_meetings_logged_in_turn_are_written_one_batch_per_entity(
+    client, make, login, monkeypatch
+):
+    """An outbox alternates contacts and meetings, in the order they were logged. The new
+    records of each are written together, the answers come back in the outbox's order, and a
+    refused one or an edit of a record created earlier in the batch still has its own answer."""
+    from api.offline.setup import registry
+
+    _, participant, employer, headers = _specialist_world(make, login)
+    phone, tablet = Device(client, headers), Device(client, headers)
+    tablet.sync()
+    batches: list[tuple[str, int]] = []
+    create_many = registry.writer.create_many
+
+    def counted(actor: Any, entity: str, items: list[dict[str, Any]]) -> Any:
+        batches.append((entity, len(items)))
+        return create_many(actor, entity, items)
+
+    monkeypatch.setattr(registry.writer, "create_many", counted)
+
+    def meeting(**extra: Any) -> dict[str, Any]:
+        return {
+            "participant_id": str(participant.id),
+            "starts_at": "2026-11-20T09:00:00+01:00",
+            "duration_minutes": 45,
+            "setting": "community",
+            "kind": "job_search",
+            **extra,
+        }
+
+    contacts, meetings = [new_id() for _ in range(4)], [new_id() for _ in range(4)]
+    mutations = []
+    for contact_id, meeting_id in zip(contacts, meetings, strict=True):
+        mutations.append(mutation("employer_contacts", contact_id, contact_data(employer)))
+        mutations.append(mutation("meetings", meeting_id, meeting()))
+    mutations[3]["data"]["setting"] = "on_the_moon"  # the second meeting is refused
+    mutations.append(mutation("employer_contacts", contacts[0], {"notes": "Ringte tilbake"}))
+    results = phone.push(*mutations)
+
+    assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"] + ["applied"] * 5
+    assert "setting" in results[3]["errors"]
+    assert results[8]["version"] == 2  # the edit came after its contact was created
+    assert batches == [("employer_contacts", 4), ("meetings", 3)]
+    db.session.rollback()
+    assert set(db.session.scalars(select(EmployerContact.id))) == set(contacts)
+    assert set(db.session.scalars(select(Meeting.id))) == set(meetings) - {meetings[1]}
+    arrived = tablet.sync()
+    assert ids(arrived, "employer_contacts") == {str(i) for i in contacts}
+    assert ids(arrived, "meetings") == {str(i) for i in meetings} - {str(meetings[1])}
+
+
 def test_the_same_mutation_twice_in_one_batch_is_applied_once(client, make, login):
     _, participant, employer, headers = _specialist_world(make, login)
     phone = Device(client, headers)

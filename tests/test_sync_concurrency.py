@@ -30,6 +30,7 @@ from api.employers.models import Employer
 from api.extensions import db
 from api.offline.setup import feed, registry
 from api.participants.models import Participant
+from sync import push as sync_push
 from sync.cursor import Position
 from tests.factories import valid_org_number
 
@@ -533,3 +534,82 @@ def test_phones_pushing_at_once_over_http_with_pulls_between_lose_no_change(
     # Every edit that lost a field to a later one is kept in a conflict.
     merged = sum(1 for _, result in answers if result["status"] == "merged")
     assert db.session.scalar(select(func.count()).select_from(Conflict)) >= merged
+
+
+def test_the_same_batch_pushed_twice_at_once_is_applied_once_and_answered_duplicate(
+    app, client, make, login, monkeypatch
+):
+    """A phone whose push timed out while the server was still applying it sends the batch
+    again. The second push must wait for the first and answer `duplicate`. Here the first push
+    is held after its writes, before its commit; the second is held, if it gets that far, just
+    after it looked for earlier results and for the records its mutations name (none yet).
+    Released in that order, a second push that did not wait would find the first's new records
+    when it creates them and reject every one ("already exists"), which the app would show as
+    errors to fix."""
+    _, device = _start(make, login, client)
+    [(_, employer_id, _)] = device.received
+    mutations = [
+        _upsert(
+            "employer_contacts",
+            new_id(),
+            {"employer_id": str(employer_id), "contacted_at": "2026-11-20T10:00:00+01:00"},
+        )
+        for _ in range(6)
+    ]
+    body = {"client_id": str(uuid.uuid4()), "schema_version": 1, "mutations": mutations}
+    headers = device.headers
+    first_wrote, release_first = threading.Event(), threading.Event()
+    second_looked, release_second = threading.Event(), threading.Event()
+    apply_creations, new_records = sync_push._apply_creations, sync_push._new_records
+
+    def hold_the_first(*args: Any) -> Any:
+        result = apply_creations(*args)
+        if threading.current_thread().name == "first" and not first_wrote.is_set():
+            first_wrote.set()
+            assert release_first.wait(WAIT)
+        return result
+
+    def hold_the_second(*args: Any) -> Any:
+        result = new_records(*args)
+        if threading.current_thread().name == "second" and not second_looked.is_set():
+            second_looked.set()
+            assert release_second.wait(WAIT)
+        return result
+
+    monkeypatch.setattr(sync_push, "_apply_creations", hold_the_first)
+    monkeypatch.setattr(sync_push, "_new_records", hold_the_second)
+    answers: dict[str, list[dict[str, Any]]] = {}
+    errors: list[BaseException] = []
+
+    def send(name: str) -> None:
+        try:
+            response = app.test_client().post("/api/v1/sync/push", json=body, headers=headers)
+            assert response.status_code == 200, response.json
+            answers[name] = response.json["results"]
+        except BaseException as error:
+            errors.append(error)
+
+    first = threading.Thread(target=send, args=("first",), name="first")
+    first.start()
+    assert first_wrote.wait(WAIT)
+    second = threading.Thread(target=send, args=("second",), name="second")
+    second.start()
+    deadline = time.monotonic() + WAIT
+    while not second_looked.is_set() and not _someone_waits_for_a_lock(db.engine):
+        assert time.monotonic() < deadline, "the second push neither waited nor went on"
+        time.sleep(0.02)
+    release_first.set()
+    first.join(WAIT)
+    release_second.set()
+    second.join(WAIT)
+    assert not errors, errors
+
+    assert [r["status"] for r in answers["first"]] == ["applied"] * 6
+    assert [r["status"] for r in answers["second"]] == ["duplicate"] * 6, answers["second"]
+    db.session.rollback()
+    ids = [uuid.UUID(m["id"]) for m in mutations]
+    stored = db.session.scalar(
+        select(func.count()).select_from(EmployerContact).where(EmployerContact.id.in_(ids))
+    )
+    assert stored == 6
+    assert sorted(device.sync()) == sorted(ids)
