@@ -92,7 +92,7 @@ bench: install
 	$(BIN)/python bench/load/run.py
 
 # Fault scripts, each on a throwaway PostgreSQL cluster of its own: database restart during
-# pushes, a worker killed mid-request, the network cut during pulls.
+# pushes, a worker killed mid-request, the network cut during pulls, a batch pushed twice at once.
 bench-faults: install
 	$(BIN)/python bench/faults/run_all.py
 

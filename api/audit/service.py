@@ -159,7 +159,8 @@ def pull_entries(actor: Actor, changes: Sequence[Mapping[str, Any]]) -> list[Ent
             participant_id = data.get("participant_id")
             if participant_id is None:
                 continue
-        touches.setdefault(entity, []).append((change["id"], participant_id))
+        # Data may hold UUID objects (the pull's fast dump) or their text.
+        touches.setdefault(entity, []).append((change["id"], _as_uuid(participant_id)))
     if conflicts:
         touches["conflicts"] = participants_of_conflicts(conflicts)
     entries: list[Entry] = []

@@ -23,14 +23,19 @@ def _iso(value: Any) -> Any:
     return value.isoformat()
 
 
-def _converter(field: fields.Field) -> Converter | None:
-    """A plain converter matching `field`'s serialisation, or None to use the field itself."""
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(field: fields.Field, native: bool) -> Converter | None:
+    """A plain converter matching `field`'s serialisation, or None to use the field itself.
+    `native`: UUIDs, dates and datetimes stay as they are, for orjson to write."""
     if isinstance(field, fields.UUID):
-        return str
+        return _same if native else str
     if isinstance(field, fields.DateTime) and getattr(field, "format", None) in (None, "iso"):
-        return _iso
+        return _same if native else _iso
     if isinstance(field, fields.Date) and getattr(field, "format", None) in (None, "iso"):
-        return _iso
+        return _same if native else _iso
     if isinstance(field, fields.Boolean | fields.Raw) and type(field) in (
         fields.Boolean,
         fields.Raw,
@@ -44,10 +49,12 @@ def _converter(field: fields.Field) -> Converter | None:
 
 
 @cache
-def _plan(schema_class: type[ma.Schema]) -> list[tuple[str, str, Converter | None, fields.Field]]:
+def _plan(
+    schema_class: type[ma.Schema], native: bool
+) -> list[tuple[str, str, Converter | None, fields.Field]]:
     schema = schema_class()
     return [
-        (name, field.data_key or name, _converter(field), field)
+        (name, field.data_key or name, _converter(field, native), field)
         for name, field in schema.dump_fields.items()
     ]
 
@@ -71,9 +78,15 @@ def dump_many(
     rows: Iterable[Any],
     hidden: frozenset[str] = frozenset(),
     model: Any = None,
+    native: bool = False,
 ) -> list[dict[str, Any]]:
-    """`rows` are model instances, or rows of the model's columns (then pass `model`)."""
-    plan = [step for step in _plan(schema_class) if step[1] not in hidden]
+    """`rows` are model instances, or rows of the model's columns (then pass `model`).
+
+    `native`: UUIDs, dates and datetimes are left as objects, for orjson to encode; it writes
+    them as the schema does (the same ISO 8601 text, the same lower-case UUID), several times
+    faster than `isoformat` and `str` here (tests/test_fastdump.py holds the two equal).
+    """
+    plan = [step for step in _plan(schema_class, native) if step[1] not in hidden]
     derived = _derived(model, tuple(attr for attr, *_ in plan))
     out = []
     for row in rows:

@@ -133,7 +133,10 @@ class RecordWriter:
 def _serializer(name: str) -> Any:
     def serialize(actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
         entity = ENTITIES[name]
-        return dump_many(entity.schema, rows, hidden_fields_for(actor, name), entity.model)
+        # Native values: the pull route encodes with orjson (api/offline/routes.py).
+        return dump_many(
+            entity.schema, rows, hidden_fields_for(actor, name), entity.model, native=True
+        )
 
     return serialize
 

@@ -3,8 +3,7 @@ while the first request was still being applied, or two sync triggers racing).
 
 Both requests carry the same client id and mutation ids; the second starts 50 ms after the
 first. Each mutation must come back `applied` or `duplicate` from both (or `rejected` with
-`retry`, which the app sends again), and be applied once. Not part of run_all.py: it fails
-today, see docs/performance.md ("Fault tests").
+`retry`, which the app sends again), and be applied once.
 
     .venv/bin/python bench/faults/double_push.py
 

@@ -1,7 +1,8 @@
 """Run every fault script (`make bench-faults`): the database restarted during pushes, a
-gunicorn worker killed mid-request, the network cut during pulls. Each runs in a process group
-of its own with a time limit; on overrun it gets SIGTERM (and cleans up its cluster and server),
-then SIGKILL. Prints one line per script and exits non-zero if any failed."""
+gunicorn worker killed mid-request, the network cut during pulls, a batch pushed twice at once.
+Each runs in a process group of its own with a time limit; on overrun it gets SIGTERM (and
+cleans up its cluster and server), then SIGKILL. Prints one line per script and exits non-zero
+if any failed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("db_restart.py", "worker_kill.py", "network_cut.py")
+SCRIPTS = ("db_restart.py", "worker_kill.py", "network_cut.py", "double_push.py")
 LIMIT = 420  # seconds per script
 
 
