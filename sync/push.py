@@ -78,7 +78,19 @@ def merge(
     return apply, conflicts
 
 
-def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> dict[str, Any]:
+# For an edit or delete of a record the user's devices were told to drop.
+NO_LONGER_YOURS = (
+    "You can no longer see this record (it moved to another caseload or team, or your access "
+    "to it ended), so your change was not applied."
+)
+
+
+def _apply_one(
+    registry: Registry,
+    principal: Any,
+    mutation: dict[str, Any],
+    gone: frozenset[tuple[str, uuid.UUID]] = frozenset(),
+) -> dict[str, Any]:
     entity = registry.by_name.get(mutation["entity"])
     if entity is None:
         raise Rejected(
@@ -87,6 +99,8 @@ def _apply_one(registry: Registry, principal: Any, mutation: dict[str, Any]) -> 
         )
     writer = registry.writer
     record = writer.find(principal, entity.name, mutation["id"])
+    if record is None and (entity.name, mutation["id"]) in gone:
+        raise Rejected(NO_LONGER_YOURS, status=403)
     if mutation["op"] == "delete":
         if record is None:
             raise Rejected("There is no such record that you can delete.", status=404)
@@ -146,6 +160,8 @@ def push(
     table = feed.mutations
     earlier = _earlier_results(session, table, client_id, [m["mutation_id"] for m in mutations])
     new_records = _new_records(registry, principal, mutations)
+    gone = _evicted(session, registry, feed, principal, mutations, new_records)
+    new_records -= gone  # edits of records taken away, not creations
     done: set[tuple[str, uuid.UUID]] = set()  # records this push has already written
     results: list[dict[str, Any] | None] = [None] * len(mutations)
     for position, mutation in enumerate(mutations):
@@ -163,7 +179,7 @@ def push(
             run = [position]
             batch = [
                 earlier.get(mutation["mutation_id"])
-                or _apply_single(session, registry, principal, client_id, table, mutation)
+                or _apply_single(session, registry, principal, client_id, table, mutation, gone)
             ]
         for index, result in zip(run, batch, strict=True):
             results[index] = result
@@ -232,6 +248,41 @@ def _new_records(
         existing = found_many(principal, entity, ids)
         new.update((entity, i) for i in ids - existing)
     return new
+
+
+def _evicted(
+    session: AnySession,
+    registry: Registry,
+    feed: ChangeFeed,
+    principal: Any,
+    mutations: list[dict[str, Any]],
+    new_records: set[tuple[str, uuid.UUID]],
+) -> frozenset[tuple[str, uuid.UUID]]:
+    """(entity, id) of the records this push edits or deletes that the user cannot find and
+    whose eviction their devices were sent: those get a rejection that says so. (Without an
+    eviction, the answer must not tell whether such a record exists.)"""
+    targets = {
+        (m["entity"], m["id"])
+        for m in mutations
+        if m["op"] == "delete"
+        or (m["base_version"] is not None and (m["entity"], m["id"]) in new_records)
+    }
+    if not targets:
+        return frozenset()
+    ev = feed.evictions.c
+    found: set[tuple[str, uuid.UUID]] = set()
+    ids = list({record_id for _, record_id in targets})
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ev.entity, ev.record_id)
+            .where(
+                ev.user_id == registry.principal_id(principal),
+                ev.record_id.in_(ids[start : start + 500]),
+            )
+            .distinct()
+        )
+        found.update((entity, record_id) for entity, record_id in rows)
+    return frozenset(found & targets)
 
 
 def _creation_run(
@@ -394,13 +445,14 @@ def _apply_single(
     client_id: uuid.UUID,
     table: Any,
     mutation: dict[str, Any],
+    gone: frozenset[tuple[str, uuid.UUID]] = frozenset(),
 ) -> dict[str, Any]:
     """Apply one mutation; one that lost a race with another transaction is tried once more
     against the row as that transaction left it (and merged against it)."""
-    result = _attempt_single(session, registry, principal, client_id, table, mutation)
+    result = _attempt_single(session, registry, principal, client_id, table, mutation, gone)
     if result is None:
         result = _attempt_single(
-            session, registry, principal, client_id, table, mutation, last=True
+            session, registry, principal, client_id, table, mutation, gone, last=True
         )
     assert result is not None
     return result
@@ -413,6 +465,7 @@ def _attempt_single(
     client_id: uuid.UUID,
     table: Any,
     mutation: dict[str, Any],
+    gone: frozenset[tuple[str, uuid.UUID]] = frozenset(),
     last: bool = False,
 ) -> dict[str, Any] | None:
     mutation_id = mutation["mutation_id"]
@@ -436,7 +489,7 @@ def _attempt_single(
             "detail": "This mutation is being applied by another request; retry.",
         }
     try:
-        outcome = _apply_one(registry, principal, mutation)
+        outcome = _apply_one(registry, principal, mutation, gone)
         session.flush()
     except (StaleDataError, OperationalError) as error:
         _raise_unless_transient(error)

@@ -760,6 +760,48 @@ def test_a_participant_receives_the_employer_of_a_new_job_match_and_loses_it_wit
     assert not phone.holds("employers") and not phone.holds("job_matches")
 
 
+def test_an_offline_edit_of_a_participant_moved_to_another_specialist_says_so(client, make, login):
+    """The phone had the participant and a meeting; the admin moved the participant to a
+    colleague while the phone was offline. The phone's edit and deletion are refused with
+    words the specialist understands, and nothing changes. Someone whose devices never held the
+    record is not told that it exists."""
+    specialist, participant, _, headers = _specialist_world(make, login)
+    meeting = make.meeting(participant)
+    colleague = make.user("specialist", team=specialist.team)
+    admin = make.user("admin")
+    phone = Device(client, headers)
+    phone.sync()
+    assert str(participant.id) in phone.holds("participants")
+    moved = client.post(
+        f"/api/v1/participants/{participant.id}/transfer",
+        json={"specialist_id": str(colleague.id)},
+        headers=login(admin),
+    )
+    assert moved.status_code == 200, moved.json
+
+    results = phone.push(
+        mutation("participants", participant.id, {"phone": "40000001"}, base_version=1),
+        mutation("meetings", meeting.id, op="delete"),
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    for result in results:
+        assert "can no longer see this record" in result["detail"], result
+    assert fresh(Participant, participant.id).phone != "40000001"
+    assert fresh(Meeting, meeting.id).deleted_at is None
+
+    stranger = Device(client, login(make.user("specialist")))  # another team: never had it
+    [probe] = stranger.push(
+        mutation("participants", participant.id, {"phone": "40000002"}, base_version=1)
+    )
+    assert probe["status"] == "rejected"
+    assert "can no longer see" not in probe["detail"]
+    assert fresh(Participant, participant.id).phone != "40000002"
+    changes = phone.sync()
+    assert ("participants", str(participant.id), "evict") in {
+        (c["entity"], c["id"], c["op"]) for c in changes
+    }
+
+
 def test_a_supervisor_pulls_the_teams_meetings_without_the_notes(client, make, login):
     specialist = make.user("specialist")
     participant = make.participant(specialist, phone="40000000")

@@ -21,7 +21,8 @@ class Conflict(SyncableMixin, db.Model):  # type: ignore[name-defined]
     field: Mapped[str] = mapped_column(String(100), nullable=False)
     kept_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     other_value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    # The user whose edit lost, who is asked to look at it.
+    # The user whose push arrived second and met the other edit, who is asked to look at it:
+    # their value lost (server wins) or the earlier one did (client wins). docs/sync.md.
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id"), nullable=True, index=True
     )
