@@ -4,8 +4,8 @@
 to the app without a row there fails `test_every_api_route_has_a_row_in_the_table`, so nobody can
 add an endpoint without deciding who may use it.
 
-The world (see `World`) is built once per module, because signing in uses argon2 and is slow on
-purpose: team A with a supervisor and two specialists (js1 with P1, who has a login, and P3; js2
+The world (see `World`) is built once per module, because building it and signing everyone in
+takes time: team A with a supervisor and two specialists (js1 with P1, who has a login, and P3; js2
 with P2, who has a login too), an admin, and team B with its own supervisor, specialist and
 participant (with a login). Each of P1, P2 and PB has a row of every entity. A test that writes
 marks the world dirty and its records (not the accounts and their tokens) are rebuilt before the

@@ -45,6 +45,24 @@ def test_passwords_are_stored_as_argon2_hashes(make):
     assert user.password_hash.startswith("$argon2id$")
 
 
+def test_only_a_testing_app_hashes_with_the_cheapest_parameters(app):
+    """The suite's app (TESTING) hashes cheaply so that thousands of sign-ins take seconds;
+    any other app, and code outside an app, hashes at argon2-cffi's recommended cost."""
+    from flask import Flask
+
+    from api.auth.service import hash_password, password_matches
+
+    strong = "$argon2id$v=19$m=65536,t=3,p=4$"
+    with app.app_context():
+        assert hash_password("hemmelig").startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    with Flask("production-like").app_context():
+        hashed = hash_password("hemmelig")
+        assert hashed.startswith(strong)
+        assert password_matches(hashed, "hemmelig")
+        assert not password_matches(hashed, "Hemmelig")
+    assert hash_password("hemmelig").startswith(strong)
+
+
 def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(client, make):
     user = make.user("specialist")
     first = _login(client, user.email).json

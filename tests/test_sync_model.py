@@ -36,8 +36,8 @@ Invariants:
    the high-water mark from before the push.
 
 Kept small for CI: a fixed world of eleven records, 40 examples of up to 25 steps,
-derandomized (the same runs every time), no example database. Users sign in once per test
-(argon2 is slow on purpose); each example empties the synced tables and seeds them again.
+derandomized (the same runs every time), no example database. Users sign in once per test;
+each example empties the synced tables and seeds them again.
 """
 
 from __future__ import annotations
@@ -815,7 +815,7 @@ def test_phones_and_server_agree_whatever_the_order_of_edits_pushes_and_pulls(
         SyncModel.emails = {label: u.email for label, u in users.items()}
         db.session.remove()
     SyncModel.app, SyncModel.client, SyncModel.headers = app, client, {}
-    for label, email in SyncModel.emails.items():  # once per test: argon2 is slow on purpose
+    for label, email in SyncModel.emails.items():  # once per test
         response = client.post(LOGIN, json={"email": email, "password": Factory.PASSWORD})
         assert response.status_code == 200, response.json
         SyncModel.headers[label] = {"Authorization": f"Bearer {response.json['access_token']}"}

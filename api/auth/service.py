@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import select, update
 
@@ -17,9 +17,19 @@ from api.common.model import utcnow
 from api.extensions import db
 from api.teams.models import User
 
-_hasher = PasswordHasher()
+# argon2id with argon2-cffi's defaults (RFC 9106's second recommendation): about a fifth of a
+# second of one core and 64 MiB per hash or check, on purpose.
+_STRONG = PasswordHasher()
+# The same argon2id and code path with the cheapest parameters, for an app made with
+# TESTING=True (settable only from code, never from the environment): the suite signs in
+# thousands of times. tests/test_auth.py holds that other apps hash with _STRONG.
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # Verified against when the e-mail is unknown, so that the answer takes as long either way.
-_DUMMY_HASH = _hasher.hash("not a real password")
+_DUMMY_HASHES = {id(h): h.hash("not a real password") for h in (_STRONG, _CHEAP)}
+
+
+def _hasher() -> PasswordHasher:
+    return _CHEAP if has_app_context() and current_app.testing else _STRONG
 
 
 class AuthError(Exception):
@@ -30,12 +40,12 @@ SIGN_IN_FAILED = "Wrong e-mail or password, or the account is disabled."
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -43,11 +53,11 @@ def password_matches(password_hash: str, password: str) -> bool:
 def authenticate(email: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_DUMMY_HASHES[id(_hasher())], password)
         raise AuthError(SIGN_IN_FAILED)
     if not password_matches(user.password_hash, password) or not user.is_active:
         raise AuthError(SIGN_IN_FAILED)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
