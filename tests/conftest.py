@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from api import create_app
 from api.extensions import db
@@ -58,16 +60,29 @@ def clean_database(app: Flask) -> Iterator[None]:
     yield
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            allow_audit_log_maintenance(conn)
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
-            # The feed's counter row, as the migration makes it.
-            conn.execute(text("INSERT INTO sync_state (id, seq, purged_seq) VALUES (1, 0, 0)"))
+        for attempt in range(1, 6):
+            try:
+                _empty_every_table()
+                return
+            except OperationalError as error:
+                # The browser tests' server may still be answering a request of a page that
+                # was just closed; a TRUNCATE that deadlocks with it goes again when it is done.
+                if attempt == 5 or getattr(error.orig, "sqlstate", None) != "40P01":
+                    raise
+                time.sleep(0.2 * attempt)
+
+
+def _empty_every_table() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        allow_audit_log_maintenance(conn)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+        # The feed's counter row, as the migration makes it.
+        conn.execute(text("INSERT INTO sync_state (id, seq, purged_seq) VALUES (1, 0, 0)"))
 
 
 @pytest.fixture
