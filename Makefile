@@ -65,13 +65,20 @@ audit: install pwa/node_modules/.installed
 	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 	cd pwa && npm audit --audit-level=high
 
-# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set. The browser
-# tests (tests/e2e) run once, on PostgreSQL when there is one.
+# The suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set: the two at once
+# (one core each; the SQLite run's output follows the PostgreSQL run's), then the browser tests
+# (tests/e2e) on their own, on PostgreSQL when there is one.
 pytest: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		$(BIN)/pytest --ignore=tests/e2e && \
-		echo "== the suite again on PostgreSQL, with the browser tests ($$TEST_DATABASE_URL)" && \
-		$(BIN)/pytest; \
+		echo "== the suite on SQLite and on PostgreSQL ($$TEST_DATABASE_URL) at once"; \
+		log=$$(mktemp); \
+		env -u TEST_DATABASE_URL $(BIN)/pytest --ignore=tests/e2e > $$log 2>&1 & sqlite=$$!; \
+		$(BIN)/pytest --ignore=tests/e2e; postgres=$$?; \
+		wait $$sqlite; on_sqlite=$$?; \
+		echo "== the suite on SQLite"; cat $$log; rm -f $$log; \
+		[ $$on_sqlite -eq 0 ] && [ $$postgres -eq 0 ] || exit 1; \
+		echo "== the browser tests, on PostgreSQL"; \
+		$(BIN)/pytest tests/e2e; \
 	else echo "TEST_DATABASE_URL is not set: SQLite only"; $(BIN)/pytest; fi
 
 test: lint typecheck pwa-check pytest
