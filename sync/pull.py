@@ -133,21 +133,20 @@ def _changed_since(
     after the cursor: one statement, each part answered from a `seq` index without looking at
     scope. Most incremental pulls find changes in one or two tables of many, and the scope
     queries, which cost the most, then run only for those."""
-
-    def after(index: int, seq_col: Any) -> Any:
-        if index < cursor.entity or (index == cursor.entity and cursor.id is None):
-            return seq_col > cursor.seq
-        return seq_col >= cursor.seq
-
     parts: list[Select[Any]] = []
     for index, entity in enumerate(registry.entities):
-        seq = entity.model.seq
-        found = exists().where(after(index, seq), seq <= high_water)
+        model = entity.model
+        found = exists().where(
+            _after(model.seq, model.id, index, cursor, cursor.id), model.seq <= high_water
+        )
         parts.append(select(literal_column(str(index))).where(found))
     ev = feed.evictions.c
     index = len(registry.entities)
+    after_id = cursor.id.int if cursor.id is not None else None
     found = exists().where(
-        ev.user_id == registry.principal_id(principal), after(index, ev.seq), ev.seq <= high_water
+        ev.user_id == registry.principal_id(principal),
+        _after(ev.seq, ev.id, index, cursor, after_id),
+        ev.seq <= high_water,
     )
     parts.append(select(literal_column(str(index))).where(found))
     return {int(i) for i in session.scalars(union_all(*parts))}

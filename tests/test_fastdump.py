@@ -35,8 +35,9 @@ def test_the_fast_dump_leaves_out_hidden_fields_like_the_schema(app):
         assert fast == expected and rows and "notes" not in fast[0]
 
 
-def test_rows_of_columns_dump_like_the_instances_they_come_from(app):
-    """Pull reads plain rows of columns; properties such as face_to_face are computed on them."""
+def _rows_and_schema_dumps(app):
+    """(entity, rows of its columns as pull reads them, the schema's dump of the same records)
+    for every entity, on the demo data."""
     with app.app_context():
         seed_demo()
         db.session.commit()
@@ -46,21 +47,17 @@ def test_rows_of_columns_dump_like_the_instances_they_come_from(app):
             rows = db.session.execute(
                 db.select(*model.__table__.c).order_by(model.id).limit(200)
             ).all()
-            expected = entity.schema(many=True).dump(instances)
-            assert dump_many(entity.schema, rows, model=model) == expected, entity.name
+            yield entity, rows, entity.schema(many=True).dump(instances)
+
+
+def test_rows_of_columns_dump_like_the_instances_they_come_from(app):
+    """Pull reads plain rows of columns; properties such as face_to_face are computed on them."""
+    for entity, rows, expected in _rows_and_schema_dumps(app):
+        assert dump_many(entity.schema, rows, model=entity.model) == expected, entity.name
 
 
 def test_native_values_encoded_by_orjson_read_back_as_the_schema_dump(app):
     """What a pull sends: UUIDs and datetimes left to orjson come out as the schema's text."""
-    with app.app_context():
-        seed_demo()
-        db.session.commit()
-        for entity in ENTITIES.values():
-            model = entity.model
-            instances = db.session.scalars(db.select(model).order_by(model.id).limit(200)).all()
-            rows = db.session.execute(
-                db.select(*model.__table__.c).order_by(model.id).limit(200)
-            ).all()
-            expected = entity.schema(many=True).dump(instances)
-            native = dump_many(entity.schema, rows, model=model, native=True)
-            assert orjson.loads(orjson.dumps(native)) == expected, entity.name
+    for entity, rows, expected in _rows_and_schema_dumps(app):
+        native = dump_many(entity.schema, rows, model=entity.model, native=True)
+        assert orjson.loads(orjson.dumps(native)) == expected, entity.name
