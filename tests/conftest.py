@@ -14,12 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api import create_app
 from api.extensions import db
-from tests.audit_maintenance import allow_audit_log_maintenance
+from tests.database import empty_every_table
 from tests.factories import Factory
 from tests.pgtemp import private_postgres_database
 
@@ -62,7 +61,7 @@ def clean_database(app: Flask) -> Iterator[None]:
         db.session.remove()
         for attempt in range(1, 6):
             try:
-                _empty_every_table()
+                empty_every_table()
                 return
             except OperationalError as error:
                 # The browser tests' server may still be answering a request of a page that
@@ -70,19 +69,6 @@ def clean_database(app: Flask) -> Iterator[None]:
                 if attempt == 5 or getattr(error.orig, "sqlstate", None) != "40P01":
                     raise
                 time.sleep(0.2 * attempt)
-
-
-def _empty_every_table() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        allow_audit_log_maintenance(conn)
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
-        # The feed's counter row, as the migration makes it.
-        conn.execute(text("INSERT INTO sync_state (id, seq, purged_seq) VALUES (1, 0, 0)"))
 
 
 @pytest.fixture

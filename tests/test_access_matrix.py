@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from api.audit.models import AuditEvent
@@ -34,6 +33,7 @@ from api.push.models import PushSubscription
 from api.scheduler.models import JobRun
 from api.teams.models import User
 from tests.audit_maintenance import allow_audit_log_maintenance
+from tests.database import empty_every_table
 from tests.factories import Factory, valid_org_number
 from tests.push_service import PushService
 
@@ -82,14 +82,7 @@ class _BatchFactory(Factory):
 def _wipe(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            allow_audit_log_maintenance(conn)
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
+        empty_every_table()
 
 
 class World:

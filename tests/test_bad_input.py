@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from api.employers.org_number import check_digit
 from api.extensions import db
-from tests.audit_maintenance import allow_audit_log_maintenance
+from tests.database import empty_every_table
 from tests.factories import Factory, valid_org_number
 
 API = "/api/v1"
@@ -38,14 +38,7 @@ SOME_TIME = "2026-11-20T10:00:00+01:00"
 def _wipe(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            allow_audit_log_maintenance(conn)
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
+        empty_every_table()
 
 
 @dataclass

@@ -40,6 +40,7 @@ from api.auth.models import RefreshToken, TokenFamily
 from api.extensions import db
 from api.teams.models import Team, User
 from tests.audit_maintenance import allow_audit_log_maintenance
+from tests.database import empty_every_table
 from tests.factories import Factory
 
 API = "/api/v1"
@@ -116,19 +117,12 @@ class _BatchFactory(Factory):
         return obj
 
 
-def _wipe() -> None:
-    allow_audit_log_maintenance(db.session)
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-
-
 @pytest.fixture(scope="module")
 def world(app: Flask) -> Iterator[World]:
     built = World(app, app.test_client())
     with app.app_context():
         db.session.remove()
-        _wipe()
+        empty_every_table()
         f = Factory()
         team, other_team = f.team(), f.team()
         users = {
@@ -151,7 +145,7 @@ def world(app: Flask) -> Iterator[World]:
     yield built
     with app.app_context():
         db.session.remove()
-        _wipe()
+        empty_every_table()
 
 
 def _restore_accounts(world: World) -> None:
