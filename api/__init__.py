@@ -17,12 +17,12 @@ from typing import Any
 from flask import Flask, request, send_from_directory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from api.compression import init_compression
 from api.config import load_config
-from api.extensions import db, jwt, migrate, problem, rest_api
+from api.errors import register_error_handlers
+from api.extensions import db, jwt, migrate, rest_api
 from api.observability import init_observability
 from api.observability.logs import configure_logging
 
@@ -159,17 +159,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ):
             current_actor()
 
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Any:
-        if isinstance(error, HTTPException):
-            return rest_api.handle_http_exception(error)
-        log.exception("Unhandled error")
-        db.session.rollback()
-        return problem(
-            500,
-            "Internal Server Error",
-            "Something went wrong on our side; nothing was saved. Try again.",
-        )
+    register_error_handlers(app)
 
     from api.cli import ips
 

@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from api.activity.models import EmployerContact, Meeting, TeamMeeting
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
-from api.extensions import abort, db
+from api.errors import DomainError
+from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import CareerProfile, Consent, Participant
 from api.plans.models import PlanGoal, PlanStep
@@ -57,11 +58,15 @@ def current_actor(roles: tuple[str, ...] | None = None) -> Actor:
         verify_jwt_in_request()
         user = db.session.get(User, uuid.UUID(get_jwt_identity()))
         if user is None or not user.is_active:
-            abort(401, message="This account is no longer active.")
+            raise DomainError(401, "This account is no longer active.", code="account_inactive")
         actor = actor_for(user)
         request.feltlogg_actor = actor  # type: ignore[attr-defined]
     if roles is not None and actor.role not in roles:
-        abort(403, message=f"This needs the role {' or '.join(roles)}; you are {actor.role}.")
+        raise DomainError(
+            403,
+            f"This needs the role {' or '.join(roles)}; you are {actor.role}.",
+            code="role_forbidden",
+        )
     return actor
 
 
@@ -275,10 +280,12 @@ def read_scope(actor: Actor, entity: str) -> ColumnElement[bool] | None:
 
 
 def writable_fields(actor: Actor, entity: str) -> frozenset[str] | None:
-    """Fields `actor` may change (None = all); raises 403 if they may change none."""
+    """Fields `actor` may change (None = all); DomainError (403) if they may change none."""
     rules = RULES[entity]
     if actor.role not in rules.write:
-        abort(403, message=f"A {actor.role} may not change {entity.replace('_', ' ')}.")
+        raise DomainError(
+            403, f"A {actor.role} may not change {entity.replace('_', ' ')}.", code="not_permitted"
+        )
     return rules.write[actor.role]
 
 
@@ -335,21 +342,17 @@ def user_scope(actor: Actor) -> ColumnElement[bool]:
 def report_specialists(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
     """The specialists whose numbers `actor` may see in reports: a supervisor their team's, a
     specialist their own, an admin those of the team they name. Participants see no reports.
-    Raises ReportAccessError with what to do otherwise."""
+    Raises DomainError with what to do otherwise."""
     if actor.role == "participant":
-        raise ReportAccessError(403, "Reports are for the service's staff.")
+        raise DomainError(403, "Reports are for the service's staff.", code="role_forbidden")
     if actor.role == "admin":
         if team_id is None:
-            raise ReportAccessError(422, "Name the team with team_id.", field="team_id")
+            raise DomainError(
+                422, "Name the team with team_id.", {"team_id": ["Name the team with team_id."]}
+            )
         return and_(User.team_id == team_id, User.role == "specialist")
     if team_id is not None and team_id != actor.team_id:
-        raise ReportAccessError(404, "No team with this id.", field="team_id")
+        raise DomainError(404, "No team with this id.", {"team_id": ["No team with this id."]})
     if actor.role == "specialist":
         return User.id == actor.id
     return and_(User.team_id == actor.team_id, User.role == "specialist")
-
-
-class ReportAccessError(Exception):
-    def __init__(self, status: int, detail: str, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.field = status, detail, field

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from api.common.model import utcnow
-from api.common.records import RecordError
+from api.errors import DomainError
 from api.extensions import db
 from api.teams.models import ROLES, Team, User
 from api.teams.service import create_team, create_user
@@ -22,7 +22,7 @@ def ips() -> None:
     """Feltlogg administration."""
 
 
-def _fail(error: RecordError) -> None:
+def _fail(error: DomainError) -> None:
     db.session.rollback()
     details = "; ".join(f"{k}: {v}" for k, v in (error.errors or {}).items())
     raise click.ClickException(f"{error.detail} {details}".strip())
@@ -35,7 +35,7 @@ def create_team_command(name: str) -> None:
     """Create a team called NAME."""
     try:
         team = create_team(name)
-    except RecordError as error:
+    except DomainError as error:
         _fail(error)
     db.session.commit()
     click.echo(f"Created team {team.name} ({team.id})")
@@ -63,7 +63,7 @@ def create_user_command(
         user = create_user(
             {"email": email, "name": name, "role": role, "team_id": team_id, "password": password}
         )
-    except RecordError as error:
+    except DomainError as error:
         _fail(error)
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} ({user.id})")

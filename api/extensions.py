@@ -19,6 +19,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
 
+from api.errors import code_for_status
+
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,12 +39,13 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document, with the stable `code` the app translates."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title,
         "status": status,
         "detail": detail,
+        "code": extra.pop("code", None) or code_for_status(status),
     }
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify(body)
@@ -75,7 +78,14 @@ class ProblemSchema(ma.Schema):
     title = ma.fields.String(required=True, metadata={"description": "The HTTP status phrase."})
     status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code."})
     detail = ma.fields.String(
-        required=True, metadata={"description": "What went wrong, for a person."}
+        required=True, metadata={"description": "What went wrong, for a person (in English)."}
+    )
+    code = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "What went wrong, as a stable code for programs and translations "
+            "(e.g. invalid, not_found, field_not_writable)."
+        },
     )
     errors = ma.fields.Dict(
         metadata={"description": "For validation: field name -> what is wrong with it."}
@@ -122,7 +132,7 @@ class ProblemApi(Api):
             errors = inner if isinstance(inner, dict) else errors
         if errors is not None and not isinstance(errors, dict):
             errors = {"_schema": errors}
-        response = problem(code, error.name, detail, errors=errors)
+        response = problem(code, error.name, detail, errors=errors, code=data.get("code"))
         for key, value in (data.get("headers") or {}).items():
             response.headers[key] = value
         if getattr(error, "www_authenticate", None) is not None and code == 401:

@@ -18,25 +18,31 @@ def register_token_callbacks(jwt: JWTManager) -> None:
     def _revoked(jwt_header: dict[str, Any], jwt_payload: dict[str, Any]) -> bool:
         return family_is_revoked(jwt_payload.get("fam"))
 
-    def unauthorized(detail: str) -> Any:
-        response = problem(401, "Unauthorized", detail)
+    def unauthorized(detail: str, code: str = "token_invalid") -> Any:
+        response = problem(401, "Unauthorized", detail, code=code)
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     jwt.unauthorized_loader(
-        lambda reason: unauthorized("Sign in first: send 'Authorization: Bearer <access token>'.")
+        lambda reason: unauthorized(
+            "Sign in first: send 'Authorization: Bearer <access token>'.", "sign_in_required"
+        )
     )
     jwt.invalid_token_loader(lambda reason: unauthorized("The token is not valid; sign in again."))
     jwt.expired_token_loader(
-        lambda header, payload: unauthorized("The token has expired: refresh it, or sign in again.")
+        lambda header, payload: unauthorized(
+            "The token has expired: refresh it, or sign in again.", "token_expired"
+        )
     )
     jwt.revoked_token_loader(
         lambda header, payload: unauthorized(
-            "This sign-in has ended (signed out or revoked); sign in again."
+            "This sign-in has ended (signed out or revoked); sign in again.", "signed_out"
         )
     )
     jwt.user_lookup_error_loader(
-        lambda header, payload: unauthorized("This account is no longer active.")
+        lambda header, payload: unauthorized(
+            "This account is no longer active.", "account_inactive"
+        )
     )
     jwt.token_verification_failed_loader(
         lambda header, payload: unauthorized("The token is not valid; sign in again.")

@@ -21,14 +21,14 @@ from api.access import Actor, current_actor, hidden_fields_for, read_scope, rule
 from api.audit.service import access_entries, note_reads
 from api.common.entity import Entity
 from api.common.records import (
-    RecordError,
     create_record,
     delete_record,
     find_visible,
     update_record,
 )
 from api.common.schema import INT32_MAX, AwareDateTime, Text, hidden_fields
-from api.extensions import PROBLEM_JSON, ProblemSchema, abort, db
+from api.errors import DomainError
+from api.extensions import PROBLEM_JSON, ProblemSchema, db
 
 PAGINATION_QUERY = frozenset({"page", "page_size"})
 IF_MATCH_PATTERN = r'(?:W/)?"?([0-9]{1,18})"?'
@@ -49,23 +49,23 @@ class JsonBodyParser(FlaskParser):
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req) and req.get_data(cache=True):
-            abort(415, f"Send the body as application/json, not {req.mimetype or 'untyped'}.")
+            raise DomainError(
+                415, f"Send the body as application/json, not {req.mimetype or 'untyped'}."
+            )
         try:
             return super()._raw_load_json(req)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise  # webargs answers these: 400 "Invalid JSON body."
         except RecursionError:
-            abort(
-                400,
-                "The JSON body is nested too deeply to read.",
-                errors={"json": ["Nested too deeply."]},
-            )
+            raise DomainError(
+                400, "The JSON body is nested too deeply to read.", {"json": ["Nested too deeply."]}
+            ) from None
         except ValueError:  # int() refuses numbers of more than 4300 digits
-            abort(
+            raise DomainError(
                 400,
                 "The JSON body holds a number too long to read.",
-                errors={"json": ["A number is too long."]},
-            )
+                {"json": ["A number is too long."]},
+            ) from None
 
 
 class ApiBlueprint(Blueprint):
@@ -129,21 +129,17 @@ def refuse_unknown_query(known: frozenset[str]) -> None:
     """webargs drops unknown query parameters; a misspelt filter must not list everything."""
     unknown = sorted(set(request.args) - known)
     if unknown:
-        abort(
+        raise DomainError(
             422,
             f"Unknown query parameter: {', '.join(unknown)}.",
-            errors={name: ["Unknown query parameter."] for name in unknown},
+            {name: ["Unknown query parameter."] for name in unknown},
         )
-
-
-def _problem_from(error: RecordError) -> None:
-    abort(error.status, message=error.detail, errors=error.errors)
 
 
 def _visible_or_404(actor: Actor, entity: Entity, record_id: uuid.UUID) -> Any:
     record = find_visible(actor, entity, record_id)
     if record is None:
-        abort(404, message=f"No {entity.human} with this id that you can see.")
+        raise DomainError(404, f"No {entity.human} with this id that you can see.")
     return record
 
 
@@ -155,7 +151,7 @@ def _expected_version() -> int | None:
     # As documented (IF_MATCH): not int()'s leniency, which also reads "+3", "٣" and "1_0".
     version = re.fullmatch(IF_MATCH_PATTERN, raw)
     if version is None:
-        abort(400, message='If-Match must hold the record\'s version, e.g. If-Match: "3".')
+        raise DomainError(400, 'If-Match must hold the record\'s version, e.g. If-Match: "3".')
     return int(version.group(1))
 
 
@@ -179,18 +175,17 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
     def reader() -> Actor:
         actor = current_actor()
         if read_scope(actor, entity.name) is None:
-            abort(403, message=f"A {actor.role} may not read {entity.human}.")
+            raise DomainError(
+                403, f"A {actor.role} may not read {entity.human}.", code="not_permitted"
+            )
         hidden_fields.set(hidden_fields_for(actor, entity.name))
         return actor
 
     def commit_or_problem(work: Any) -> Any:
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except RecordError as error:
-            db.session.rollback()
-            _problem_from(error)
+        # A DomainError, or a lost race at the commit, is answered by api.errors' handlers.
+        result = work()
+        db.session.commit()
+        return result
 
     @blp.route(path, endpoint=f"{entity.name}_collection")
     class Collection(MethodView):
@@ -263,10 +258,10 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
             actor = reader()
             record = _visible_or_404(actor, entity, record_id)
             if "id" in changes and changes.pop("id") != record_id:
-                abort(
+                raise DomainError(
                     422,
-                    message="The id in the body differs from the one in the path.",
-                    errors={"id": "Must match the path, or be left out."},
+                    "The id in the body differs from the one in the path.",
+                    {"id": "Must match the path, or be left out."},
                 )
             expected = _expected_version()
             return commit_or_problem(

@@ -25,28 +25,11 @@ from api.audit.service import (
 )
 from api.common.entity import Entity
 from api.common.model import new_id, utcnow
+from api.errors import CONCURRENT_WRITE, DomainError
 from api.extensions import db
 from api.participants.models import Participant
 from api.rights.rules import write_refusal_after_erasure
 from api.teams.models import User
-
-
-class RecordError(Exception):
-    """A write refused, with what to fix. `status` follows HTTP; `concurrent` marks a write that
-    lost a race with another transaction and may simply be tried again."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        errors: dict[str, Any] | None = None,
-        concurrent: bool = False,
-    ):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors
-        self.concurrent = concurrent
 
 
 def find_visible(
@@ -142,11 +125,11 @@ def _refuse_after_erasure(
         if participant_id is not None:
             refusal = write_refusal_after_erasure(lookup.erased_at(participant_id))
             if refusal is not None:
-                raise RecordError(409, refusal)
+                raise DomainError(409, refusal, code="erased")
 
 
 def refuse_writes_after_erasure(actor: Actor, entity: Entity, record: Any) -> None:
-    """Raise RecordError if `record` is an erased participant's (or the participant)."""
+    """Raise DomainError if `record` is an erased participant's (or the participant)."""
     _refuse_after_erasure(ReferenceLookup(actor), [_participant_of(entity, record)])
 
 
@@ -190,10 +173,11 @@ def _apply(
     if allowed is not None and not creating:
         refused = sorted(set(changes) - allowed)
         if refused:
-            raise RecordError(
+            raise DomainError(
                 403,
                 f"As {actor.role} you may not change: {', '.join(refused)}.",
                 {name: "You may not change this field." for name in refused},
+                code="field_not_writable",
             )
     # Whose the record was before the change: moving it off an erased participant is a write
     # to their data too.
@@ -212,7 +196,7 @@ def _apply(
         if not errors and entity.prepare:
             errors = entity.prepare(actor, record, changes, creating)
     if errors:
-        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+        raise DomainError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
 
 
 def _flush() -> None:
@@ -220,14 +204,10 @@ def _flush() -> None:
     try:
         db.session.flush()
     except IntegrityError as exc:
-        raise RecordError(409, constraint_message(exc)) from exc
+        raise DomainError(409, constraint_message(exc), code="constraint") from exc
     except StaleDataError as exc:
         # Another transaction changed the row between our read and our write.
-        raise RecordError(
-            409,
-            "Someone saved this record at the same moment: fetch it again and retry.",
-            concurrent=True,
-        ) from exc
+        raise DomainError(409, CONCURRENT_WRITE, concurrent=True) from exc
 
 
 def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:
@@ -237,21 +217,26 @@ def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:
         select(entity.model.id).where(entity.model.id == record.id, scope)
     )
     if not visible:
-        raise RecordError(
-            403, f"You may only write {entity.human} within your own caseload and team."
+        raise DomainError(
+            403,
+            f"You may only write {entity.human} within your own caseload and team.",
+            code="outside_scope",
         )
 
 
 def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
     rules = rules_for(entity.name)
     if actor.role not in rules.create_roles:
-        raise RecordError(403, f"A {actor.role} may not create {entity.human}.")
+        raise DomainError(
+            403, f"A {actor.role} may not create {entity.human}.", code="not_permitted"
+        )
     record_id = data.get("id")
     if record_id is not None and db.session.get(entity.model, record_id) is not None:
-        raise RecordError(
+        raise DomainError(
             409,
             "A record with this id already exists; generate a new id.",
             {"id": "Already taken."},
+            code="already_exists",
         )
     record = entity.model(id=record_id or new_id())
     record.team_id = actor.team_id
@@ -264,15 +249,18 @@ def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
 
 def create_records(
     actor: Actor, entity: Entity, items: list[dict[str, Any]]
-) -> list[Any | RecordError]:
+) -> list[Any | DomainError]:
     """Create many records at once: the same checks as create_record, set-based where they
     touch the database, one flush. Returns, per item, the record or why it was refused.
 
-    Raises RecordError if the batch as a whole fails at the database (the caller rolls back
+    Raises DomainError if the batch as a whole fails at the database (the caller rolls back
     and may retry the items one by one).
     """
     if actor.role not in rules_for(entity.name).create_roles:
-        return [RecordError(403, f"A {actor.role} may not create {entity.human}.")] * len(items)
+        refusal = DomainError(
+            403, f"A {actor.role} may not create {entity.human}.", code="not_permitted"
+        )
+        return [refusal] * len(items)
     model = entity.model
     ids = [data.get("id") or new_id() for data in items]
     taken = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
@@ -281,15 +269,16 @@ def create_records(
         lookup.load(target, {d[field_name] for d in items if d.get(field_name) is not None})
     if "participant_id" in entity.references:
         lookup.load_erased({d["participant_id"] for d in items if d.get("participant_id")})
-    results: list[Any | RecordError] = []
+    results: list[Any | DomainError] = []
     fresh = []
     for record_id, data in zip(ids, items, strict=True):
         if record_id in taken:
             results.append(
-                RecordError(
+                DomainError(
                     409,
                     "A record with this id already exists; generate a new id.",
                     {"id": "Already taken."},
+                    code="already_exists",
                 )
             )
             continue
@@ -297,7 +286,7 @@ def create_records(
         record.team_id = actor.team_id
         try:
             _apply(actor, entity, record, data, creating=True, lookup=lookup)
-        except RecordError as error:
+        except DomainError as error:
             results.append(error)
             continue
         results.append(record)
@@ -311,8 +300,10 @@ def create_records(
             db.session.scalars(select(model.id).where(model.id.in_([r.id for r in fresh]), scope))
         )
         if len(visible) != len(fresh):
-            raise RecordError(
-                403, f"You may only write {entity.human} within your own caseload and team."
+            raise DomainError(
+                403,
+                f"You may only write {entity.human} within your own caseload and team.",
+                code="outside_scope",
             )
         record_access(access_entries(actor, "create", entity.name, fresh))
     return results
@@ -326,7 +317,7 @@ def update_record(
     expected_version: int | None = None,
 ) -> Any:
     if expected_version is not None and expected_version != record.version:
-        raise RecordError(
+        raise DomainError(
             412,
             f"The record is at version {record.version}, not "
             f"{expected_version}: fetch it again and reapply your change.",
@@ -346,7 +337,9 @@ def update_record(
 def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
     """Tombstone: the row stays so that devices learn of the deletion."""
     if actor.role not in rules_for(entity.name).delete_roles:
-        raise RecordError(403, f"A {actor.role} may not delete {entity.human}.")
+        raise DomainError(
+            403, f"A {actor.role} may not delete {entity.human}.", code="not_permitted"
+        )
     refuse_writes_after_erasure(actor, entity, record)
     record.deleted_at = utcnow()
     if entity.on_delete is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.access import Actor, hidden_fields_for, read_scope
 from api.common.fastdump import dump_many
 from api.common.records import (
-    RecordError,
+    DomainError,
     create_record,
     create_records,
     delete_record,
@@ -53,7 +53,7 @@ MERGE_RULES: dict[str, dict[str, str]] = {
 APPEND_ONLY = frozenset({"employer_contacts", "meetings", "team_meetings"})
 
 
-def _refusal(error: RecordError) -> Rejected:
+def _refusal(error: DomainError) -> Rejected:
     return Rejected(error.detail, error.errors, status=error.status, retry=error.concurrent)
 
 
@@ -84,26 +84,26 @@ class RecordWriter:
     def create_many(self, actor: Actor, entity: str, items: list[dict[str, Any]]) -> list[Any]:
         try:
             outcomes = create_records(actor, ENTITIES[entity], items)
-        except RecordError as error:
+        except DomainError as error:
             raise _refusal(error) from error
-        return [_refusal(o) if isinstance(o, RecordError) else o for o in outcomes]
+        return [_refusal(o) if isinstance(o, DomainError) else o for o in outcomes]
 
     def create(self, actor: Actor, entity: str, data: dict[str, Any]) -> Any:
         try:
             return create_record(actor, ENTITIES[entity], data)
-        except RecordError as error:
+        except DomainError as error:
             raise _refusal(error) from error
 
     def update(self, actor: Actor, entity: str, record: Any, changes: dict[str, Any]) -> Any:
         try:
             return update_record(actor, ENTITIES[entity], record, changes)
-        except RecordError as error:
+        except DomainError as error:
             raise _refusal(error) from error
 
     def delete(self, actor: Actor, entity: str, record: Any) -> None:
         try:
             delete_record(actor, ENTITIES[entity], record)
-        except RecordError as error:
+        except DomainError as error:
             raise _refusal(error) from error
 
     def record_conflict(
@@ -112,7 +112,7 @@ class RecordWriter:
         # The other value would be the erased text, kept where the user could see it again.
         try:
             refuse_writes_after_erasure(actor, ENTITIES[entity], record)
-        except RecordError as error:
+        except DomainError as error:
             raise _refusal(error) from error
         db.session.add(
             Conflict(

@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.access import ReportAccessError, current_actor, report_specialists
+from api.access import current_actor, report_specialists
 from api.common.crud import ApiBlueprint, refuse_unknown_query
-from api.extensions import abort, db
+from api.errors import DomainError
+from api.extensions import db
 from api.teams.models import User
 
 blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1", description="Reports.")
@@ -19,14 +20,9 @@ def report_readers_specialists(
     team_id: uuid.UUID | None, known_query: frozenset[str]
 ) -> list[tuple[uuid.UUID, str]]:
     """The active specialists (id, name) whose numbers the current user may see, by name;
-    aborts with a problem response for an unknown query parameter or a refused reader."""
+    DomainError for an unknown query parameter or a refused reader."""
     refuse_unknown_query(known_query)
-    actor = current_actor()
-    try:
-        who = report_specialists(actor, team_id)
-    except ReportAccessError as refused:
-        errors = {refused.field: [refused.detail]} if refused.field else None
-        abort(refused.status, message=refused.detail, errors=errors)
+    who = report_specialists(current_actor(), team_id)
     rows = db.session.execute(
         select(User.id, User.name).where(who, User.is_active.is_(True)).order_by(User.name)
     ).all()
@@ -35,4 +31,4 @@ def report_readers_specialists(
 
 def refuse_reversed(first: Any, last: Any) -> None:
     if first > last:
-        abort(422, message="'from' comes after 'to'.", errors={"from": ["Must not be after 'to'."]})
+        raise DomainError(422, "'from' comes after 'to'.", {"from": ["Must not be after 'to'."]})

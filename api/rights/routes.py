@@ -11,7 +11,6 @@ from flask import Response
 from api.access import current_actor
 from api.audit.service import access_entries, note_reads, record_access
 from api.common.crud import ApiBlueprint
-from api.common.records import RecordError
 from api.extensions import abort, db
 from api.participants.models import Participant
 from api.rights.schemas import EraseSchema, ErasureSchema, ParticipantExportSchema
@@ -74,11 +73,7 @@ def erase(data: dict[str, Any], participant_id: uuid.UUID) -> Any:
     participant = db.session.get(Participant, participant_id)
     if participant is None:
         abort(404, message="No participant with this id.")
-    try:
-        result = erase_participant(participant, data["confirm"])
-        record_access(access_entries(actor, "erase", "participants", [participant]))
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        abort(error.status, message=error.detail, errors=error.errors)
+    result = erase_participant(participant, data["confirm"])
+    record_access(access_entries(actor, "erase", "participants", [participant]))
+    db.session.commit()
     return result

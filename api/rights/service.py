@@ -17,11 +17,11 @@ from sqlalchemy import delete, or_, select
 from api.auth.models import TokenFamily
 from api.auth.service import revoke_family
 from api.common.model import utcnow
-from api.common.records import RecordError
 from api.common.schema import hidden_fields
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
 from api.entities import CASELOAD_ENTITIES, ENTITIES
+from api.errors import DomainError
 from api.extensions import db
 from api.participants.models import Participant
 from api.push.models import PushSubscription
@@ -226,13 +226,13 @@ def erase_participant(participant: Participant, confirm: uuid.UUID) -> dict[str,
     """Anonymise a participant who has left; the caller commits. Erasing again changes nothing
     and says so."""
     if confirm != participant.id:
-        raise RecordError(
+        raise DomainError(
             422,
             "To erase, repeat the participant's id in 'confirm'.",
             {"confirm": "Must be the id of the participant to erase."},
         )
     if not has_left(participant):
-        raise RecordError(
+        raise DomainError(
             422,
             "This participant is still in the programme: close their record first "
             "(status closed, with the date they left), then erase.",

@@ -18,7 +18,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from api.extensions import abort
+from api.errors import DomainError
 from api.security.limits import account_key, storage_uri, wait_phrase
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,10 @@ def _lockout() -> Lockout | None:
 
 
 def _refuse(seconds: int) -> None:
-    abort(
+    raise DomainError(
         429,
-        message="Too many failed sign-ins with this e-mail address; "
-        f"try again in {wait_phrase(seconds)}.",
+        f"Too many failed sign-ins with this e-mail address; try again in {wait_phrase(seconds)}.",
+        code="sign_in_locked",
         headers={"Retry-After": str(seconds)},
     )
 

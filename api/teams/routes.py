@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from api.access import current_actor, hidden_fields_for, user_scope
 from api.common.crud import PAGINATION_QUERY, ApiBlueprint, refuse_unknown_query
-from api.common.records import RecordError, find_visible
+from api.common.records import find_visible
 from api.common.schema import hidden_fields
 from api.entities import ENTITIES
+from api.errors import DomainError
 from api.extensions import abort, db
 from api.participants.schemas import ParticipantSchema, TransferSchema
 from api.teams.models import Team, User
@@ -29,13 +30,10 @@ blp = ApiBlueprint(
 
 
 def _commit(work: Callable[[], Any]) -> Any:
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except RecordError as error:
-        db.session.rollback()
-        abort(error.status, message=error.detail, errors=error.errors)
+    # A DomainError goes to api.errors' handler, which rolls back.
+    result = work()
+    db.session.commit()
+    return result
 
 
 @blp.route("/teams")
@@ -87,7 +85,7 @@ class TeamItem(MethodView):
             if name and db.session.scalar(
                 select(Team.id).where(Team.name == name, Team.id != team_id)
             ):
-                raise RecordError(409, "A team with this name already exists.")
+                raise DomainError(409, "A team with this name already exists.")
             if name:
                 team.name = name
             return team

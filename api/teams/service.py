@@ -10,7 +10,7 @@ from api.access import Actor
 from api.audit.service import access_entries, record_access
 from api.auth.service import hash_password
 from api.common.model import new_id
-from api.common.records import RecordError
+from api.errors import DomainError
 from api.extensions import db
 from api.offline.scope_changes import participant_moved, user_scope_changed
 from api.participants.models import Participant
@@ -20,7 +20,7 @@ from api.teams.models import Team, User
 
 def create_team(name: str) -> Team:
     if db.session.scalar(select(Team.id).where(Team.name == name)) is not None:
-        raise RecordError(409, "A team with this name already exists.", {"name": "Taken."})
+        raise DomainError(409, "A team with this name already exists.", {"name": "Taken."})
     team = Team(name=name)
     db.session.add(team)
     db.session.flush()
@@ -33,7 +33,7 @@ def _check_user(user: User, participant_id: Any) -> Participant | None:
     with db.session.no_autoflush:
         errors, participant = _user_problems(user, participant_id)
     if errors:
-        raise RecordError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
+        raise DomainError(422, "Some fields are not valid; see 'errors' for what to fix.", errors)
     return participant
 
 
@@ -62,7 +62,7 @@ def _user_problems(user: User, participant_id: Any) -> tuple[dict[str, str], Par
 def create_user(data: dict[str, Any]) -> User:
     email = data["email"].strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
+        raise DomainError(409, "A user with this e-mail already exists.", {"email": "Taken."})
     user = User(
         id=new_id(),
         email=email,
@@ -90,7 +90,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         email = changes.pop("email").strip().lower()
         taken = db.session.scalar(select(User.id).where(User.email == email, User.id != user.id))
         if taken is not None:
-            raise RecordError(409, "A user with this e-mail already exists.", {"email": "Taken."})
+            raise DomainError(409, "A user with this e-mail already exists.", {"email": "Taken."})
         user.email = email
     moved = any(
         name in changes and changes[name] != getattr(user, name) for name in ("team_id", "role")
@@ -120,14 +120,14 @@ def transfer_participant(actor: Actor, participant: Participant, specialist_id: 
         or not specialist.is_active
         or specialist.team_id != participant.team_id
     ):
-        raise RecordError(
+        raise DomainError(
             422,
             "Pick an active specialist in the participant's team.",
             {"specialist_id": "No active specialist with this id in that team."},
         )
     refusal = write_refusal_after_erasure(participant.erased_at)
     if refusal is not None:
-        raise RecordError(409, refusal)
+        raise DomainError(409, refusal)
     previous = participant.specialist_id
     participant.specialist_id = specialist.id
     if previous != specialist.id:

@@ -1,0 +1,150 @@
+"""Domain errors: what a rule refuses, said once, with a stable code.
+
+Code below the routes (access rules, the write path, auth, security) raises DomainError; it never
+builds an HTTP response. register_error_handlers() is the one place that turns a DomainError, and
+the database's "you lost a race" errors, into application/problem+json. Sync push turns the same
+errors into a `rejected` result for the one mutation (api/offline/setup.py).
+
+`code` is stable and machine-readable: the app translates it (the English `detail` stays for API
+clients and logs). Codes: docs/sync.md (push results) and docs/security.md (sign-in).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+log = logging.getLogger(__name__)
+
+# The code an error gets when nothing more precise is said, by HTTP status.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "version_mismatch",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    426: "update_required",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
+}
+
+# SQLSTATEs of a transaction that lost to another one and may simply try again: deadlock
+# detected, serialization failure, lock not available.
+TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03"})
+
+CONCURRENT_WRITE = "Someone saved this record at the same moment: fetch it again and retry."
+
+
+def code_for_status(status: int) -> str:
+    return STATUS_CODES.get(status, "server_error" if status >= 500 else "bad_request")
+
+
+class DomainError(Exception):
+    """A refusal with what to fix. `status` follows HTTP; `code` is stable for the app;
+    `concurrent` marks a write that lost a race with another transaction and may simply be
+    tried again; `headers` go on the response (Retry-After)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: Mapping[str, Any] | None = None,
+        *,
+        code: str | None = None,
+        concurrent: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = dict(errors) if errors else None
+        self.code = code or ("concurrent_write" if concurrent else code_for_status(status))
+        self.concurrent = concurrent
+        self.headers = dict(headers or {})
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database error that only says another transaction got in the way."""
+    return isinstance(error, OperationalError) and (
+        getattr(error.orig, "sqlstate", None) in TRANSIENT_STATES
+    )
+
+
+def problem_for(error: DomainError) -> Response:
+    from api.extensions import problem  # extensions imports this module's code_for_status
+
+    response = problem(
+        error.status,
+        _title(error.status),
+        error.detail,
+        errors=error.errors,
+        code=error.code,
+    )
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def register_error_handlers(app: Flask) -> None:
+    """DomainError and lost races as problem documents; anything else is a logged 500."""
+    from werkzeug.exceptions import HTTPException
+
+    from api.extensions import db, problem, rest_api
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        return problem_for(error)
+
+    def lost_race() -> Response:
+        db.session.rollback()
+        return problem_for(DomainError(409, CONCURRENT_WRITE, concurrent=True))
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError) -> Response:
+        # Another transaction changed or removed a row between our read and our write.
+        return lost_race()
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError) -> Response:
+        from api.common.records import constraint_message
+
+        db.session.rollback()
+        return problem_for(DomainError(409, constraint_message(error), code="constraint"))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return rest_api.handle_http_exception(error)
+        if is_transient(error):
+            return lost_race()
+        log.exception("Unhandled error")
+        db.session.rollback()
+        return problem(
+            500,
+            "Internal Server Error",
+            "Something went wrong on our side; nothing was saved. Try again.",
+            code="server_error",
+        )
