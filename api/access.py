@@ -186,7 +186,9 @@ RULES: dict[str, EntityAccess] = {
                     "working_at_entry",
                     "specialist_id",
                 }
-            )
+            ),
+            # Moving a participant to another specialist of their team (a caseload transfer).
+            "admin": frozenset({"specialist_id"}),
         },
         create_roles=frozenset({"specialist"}),
         delete_roles=frozenset({"specialist"}),

@@ -65,6 +65,17 @@ def tombstone_caseload_records(participant: Any) -> None:
             record.deleted_at = now
 
 
+def participant_reassigned(participant: Any, before: dict[str, Any]) -> None:
+    """A participant moved to another specialist: the old one's devices drop them and their
+    records, the new one's receive them."""
+    previous = before.get("specialist_id")
+    if previous is not None and previous != participant.specialist_id:
+        # The scope changes import this registry; imported here to avoid a cycle.
+        from api.offline.scope_changes import participant_moved
+
+        participant_moved(participant.id, previous)
+
+
 ENTITIES: dict[str, Entity] = {
     e.name: e
     for e in (
@@ -75,6 +86,7 @@ ENTITIES: dict[str, Entity] = {
             references={"specialist_id": "specialists"},
             prepare=prepare_participant,
             on_delete=tombstone_caseload_records,
+            on_update=participant_reassigned,
             filters=("status", "specialist_id"),
             search=("first_name", "last_name"),
             label="participant",

@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+
+from sync.push import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,6 @@ STATUS_CODES = {
     500: "server_error",
     503: "unavailable",
 }
-
-# SQLSTATEs of a transaction that lost to another one and may simply try again: deadlock
-# detected, serialization failure, lock not available.
-TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03"})
 
 CONCURRENT_WRITE = "Someone saved this record at the same moment: fetch it again and retry."
 
@@ -72,13 +70,6 @@ class DomainError(Exception):
         self.code = code or ("concurrent_write" if concurrent else code_for_status(status))
         self.concurrent = concurrent
         self.headers = dict(headers or {})
-
-
-def is_transient(error: BaseException) -> bool:
-    """A database error that only says another transaction got in the way."""
-    return isinstance(error, OperationalError) and (
-        getattr(error.orig, "sqlstate", None) in TRANSIENT_STATES
-    )
 
 
 def problem_for(error: DomainError) -> Response:

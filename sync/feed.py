@@ -41,8 +41,9 @@ AnySession = Session | scoped_session[Any]
 RESET = "*"
 
 # What a transaction has changed, in session.info until it commits: (model, id) pairs, new
-# objects whose id the flush assigns, and (user id, entity, record id) evictions.
-PENDING = ("sync_touched", "sync_new", "sync_evictions")
+# objects whose id the flush assigns, (user id, entity, record id) evictions, and the (model, id)
+# pairs put back in the feed without being written (touch), whose rows it has not locked yet.
+PENDING = ("sync_touched", "sync_new", "sync_evictions", "sync_unlocked")
 
 # Columns the feed owns; a change to only these is not a change of the record.
 FEED_COLUMNS = frozenset({"seq", "field_versions", "version", "updated_at", "created_at"})
@@ -135,7 +136,9 @@ class ChangeFeed:
 
     def touch(self, session: AnySession, model: type[Any], record_ids: Iterable[uuid.UUID]) -> None:
         """Put records back in the feed unchanged, e.g. for a user who can newly see them."""
-        session.info.setdefault("sync_touched", []).extend((model, i) for i in record_ids)
+        pairs = [(model, i) for i in record_ids]
+        session.info.setdefault("sync_touched", []).extend(pairs)
+        session.info.setdefault("sync_unlocked", []).extend(pairs)
 
     def _before_flush(self, session: Session, flush_context: Any, instances: Any) -> None:
         # Pending changes are append-only lists, so that a savepoint is three lengths to go
@@ -184,8 +187,10 @@ class ChangeFeed:
             if obj.id is not None:
                 touched.setdefault(type(obj), set()).add(obj.id)
         evictions = session.info.pop("sync_evictions", [])
+        unlocked = session.info.pop("sync_unlocked", [])
         if not any(touched.values()) and not evictions:
             return
+        self._lock_before_counter(session, unlocked)
         seq = self.next_seq(session)
         for model, ids in touched.items():
             table = model.__table__
@@ -205,10 +210,34 @@ class ChangeFeed:
                 ],
             )
 
+    @staticmethod
+    def _lock_before_counter(session: Session, pairs: list[tuple[type[Any], uuid.UUID]]) -> None:
+        """Lock the rows this transaction stamps but did not write, before it takes the counter.
+
+        Locks are then always taken rows first, counter last. Otherwise a transaction holding
+        the counter could wait here for a row that another transaction holds while that one
+        waits for the counter: a deadlock (a job match created for an employer that a colleague
+        is editing). In one order, the other commits first and this one follows. (SQLite has
+        one writer at a time.)"""
+        if not pairs or session.get_bind().dialect.name != "postgresql":
+            return
+        by_model: dict[type[Any], set[uuid.UUID]] = {}
+        for model, record_id in pairs:
+            by_model.setdefault(model, set()).add(record_id)
+        for model in sorted(by_model, key=lambda m: m.__tablename__):
+            table = model.__table__
+            id_list = sorted(by_model[model])
+            for start in range(0, len(id_list), 500):
+                session.execute(
+                    select(table.c.id)
+                    .where(table.c.id.in_(id_list[start : start + 500]))
+                    .order_by(table.c.id)
+                    .with_for_update(key_share=True)
+                )
+
     def _forget(self, session: Session) -> None:
-        session.info.pop("sync_touched", None)
-        session.info.pop("sync_new", None)
-        session.info.pop("sync_evictions", None)
+        for key in PENDING:
+            session.info.pop(key, None)
 
     def _after_commit(self, session: Session) -> None:
         if not session.in_nested_transaction():  # a savepoint's changes wait for the commit

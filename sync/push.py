@@ -22,6 +22,8 @@ from sync.registry import CLIENT_WINS, SERVER_WINS, SET_WINS, Registry, Rejected
 
 
 class MutationSchema(ma.Schema):
+    """One mutation; checked on its own, so a malformed one is rejected alone."""
+
     mutation_id = ma.fields.UUID(required=True)
     entity = ma.fields.String(required=True, validate=ma.validate.Length(max=50))
     op = ma.fields.String(required=True, validate=ma.validate.OneOf(("upsert", "delete")))
@@ -35,14 +37,26 @@ class MutationSchema(ma.Schema):
     data = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
 
 
+class MutationList(ma.fields.List):
+    """A list of mutations, documented as such but loaded as sent: only the envelope can fail
+    the request, and each mutation is checked on its own in push(), so that a malformed one is
+    rejected alone while the rest are applied."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(ma.fields.Nested(MutationSchema), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        return list(value)
+
+
 class PushSchema(ma.Schema):
     client_id = ma.fields.UUID(required=True)
     schema_version = ma.fields.Integer(
         required=True, strict=True, validate=ma.validate.Range(min=0, max=10_000)
     )
-    mutations = ma.fields.List(
-        ma.fields.Nested(MutationSchema), required=True, validate=ma.validate.Length(max=1000)
-    )
+    mutations = MutationList(required=True, validate=ma.validate.Length(max=1000))
 
 
 def _json_value(entity: SyncEntity, field: str, value: Any) -> Any:
@@ -78,6 +92,29 @@ def merge(
     return apply, conflicts
 
 
+MALFORMED = "This mutation is malformed; see 'errors'. The app that sent it needs an update."
+_M = "malformed_mutation"
+
+
+def parse_mutation(raw: Any) -> dict[str, Any] | Rejected:
+    """The mutation as the engine uses it, or why it cannot be read."""
+    if not isinstance(raw, dict):
+        return Rejected(MALFORMED, {"_schema": ["A mutation is a JSON object."]}, 400, code=_M)
+    try:
+        return dict(MutationSchema().load(raw))
+    except ma.ValidationError as error:
+        return Rejected(MALFORMED, error.normalized_messages(), 400, code=_M)
+
+
+def _raw_mutation_id(raw: Any) -> str | None:
+    """The id a malformed mutation was sent with, if it is one (the app matches results by it)."""
+    value = raw.get("mutation_id") if isinstance(raw, dict) else None
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 # For an edit or delete of a record the user's devices were told to drop.
 NO_LONGER_YOURS = (
     "You can no longer see this record (it moved to another caseload or team, or your access "
@@ -95,15 +132,36 @@ def _apply_one(
     if entity is None:
         raise Rejected(
             f"Unknown entity {mutation['entity']!r}; this app version may be too new "
-            "or too old for the server."
+            "or too old for the server.",
+            code="unknown_entity",
         )
     writer = registry.writer
     record = writer.find(principal, entity.name, mutation["id"])
     if record is None and (entity.name, mutation["id"]) in gone:
-        raise Rejected(NO_LONGER_YOURS, status=403)
+        raise Rejected(NO_LONGER_YOURS, status=403, code="no_longer_visible")
+    base = mutation["base_version"]
+    if record is not None and base is not None and base > (record.version or 0):
+        # Versions only grow on the server: a base it never issued would merge as if nothing
+        # had moved, and no conflict could ever be found.
+        raise Rejected(
+            f"Your copy says version {base}, but the server has only reached version "
+            f"{record.version} of this record; sync to fetch the server's copy, then make "
+            "the change again.",
+            status=409,
+            code="base_version_ahead",
+        )
+    if record is None and (mutation["op"] == "delete" or base is not None):
+        # An edit or delete of a record the user cannot find: the same answer whether it
+        # does not exist or is not theirs to see.
+        verb = "delete" if mutation["op"] == "delete" else "change"
+        raise Rejected(
+            f"There is no such record that you can {verb}; it may have been deleted, or you "
+            "no longer have access to it.",
+            status=404,
+            code="not_found",
+        )
     if mutation["op"] == "delete":
-        if record is None:
-            raise Rejected("There is no such record that you can delete.", status=404)
+        assert record is not None  # a delete of nothing was refused above
         if record.deleted_at is None:
             writer.delete(principal, entity.name, record)
         return {"status": "applied", "version": record.version}
@@ -120,7 +178,9 @@ def _apply_one(
         return {"status": "applied", "version": created.version}
     if record.deleted_at is not None:
         raise Rejected(
-            "This record was deleted on another device; your change was not applied.", status=409
+            "This record was deleted on another device; your change was not applied.",
+            status=409,
+            code="deleted_elsewhere",
         )
     changes, conflicts = merge(entity, record, data, mutation["base_version"])
     if changes:
@@ -147,15 +207,59 @@ def push(
     feed: ChangeFeed,
     principal: Any,
     client_id: uuid.UUID,
-    mutations: list[dict[str, Any]],
+    mutations: list[Any],
 ) -> list[dict[str, Any]]:
-    """Apply `mutations` in order; the caller commits. Returns one result per mutation.
+    """Apply `mutations` (as sent: each is checked here) in order; the caller commits. Returns
+    one result per mutation, in the order sent: a malformed one is rejected on its own.
 
     First-time creations of one entity go to the application together, when it can take them
     together: consecutive ones, and for append-only entities also ones further on, past
     creations of other append-only entities they do not refer to (an outbox alternates contacts
     and meetings). If such a batch fails as a whole, its mutations are applied one by one.
     """
+    parsed = [parse_mutation(raw) for raw in mutations]
+    wellformed = [m for m in parsed if not isinstance(m, Rejected)]
+    applied = iter(_push_wellformed(session, registry, feed, principal, client_id, wellformed))
+    return [
+        _rejection(_raw_mutation_id(raw), m) if isinstance(m, Rejected) else next(applied)
+        for raw, m in zip(mutations, parsed, strict=True)
+    ]
+
+
+def push_and_commit(
+    session: AnySession,
+    registry: Registry,
+    feed: ChangeFeed,
+    principal: Any,
+    client_id: uuid.UUID,
+    mutations: list[Any],
+    attempts: int = 3,
+) -> list[dict[str, Any]]:
+    """push() and commit. A push that loses to another transaction at the commit (a deadlock
+    between two pushes' row locks, found only when the feed stamps its rows) is rolled back and
+    applied again from the start: nothing of it was written, and mutation ids keep it exactly
+    once."""
+    for attempt in range(attempts):
+        try:
+            results = push(session, registry, feed, principal, client_id, mutations)
+            session.commit()
+            return results
+        except OperationalError as error:
+            session.rollback()
+            if attempt + 1 == attempts:
+                raise
+            _raise_unless_transient(error)
+    raise AssertionError("unreachable")
+
+
+def _push_wellformed(
+    session: AnySession,
+    registry: Registry,
+    feed: ChangeFeed,
+    principal: Any,
+    client_id: uuid.UUID,
+    mutations: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
     _one_push_per_client(session, client_id)
     table = feed.mutations
     earlier = _earlier_results(session, table, client_id, [m["mutation_id"] for m in mutations])
@@ -305,6 +409,7 @@ def _creation_run(
         key = (m["entity"], m["id"])
         return (
             m["op"] == "upsert"
+            and m["base_version"] is None
             and m["mutation_id"] not in earlier
             and key in new_records
             and key not in done
@@ -350,10 +455,11 @@ def _strings(value: Any) -> set[str]:
     return set()
 
 
-def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:
+def _rejection(mutation_id: uuid.UUID | str | None, refusal: Rejected) -> dict[str, Any]:
     rejected: dict[str, Any] = {
-        "mutation_id": str(mutation_id),
+        "mutation_id": str(mutation_id) if mutation_id is not None else None,
         "status": "rejected",
+        "code": refusal.code,
         "detail": refusal.detail,
     }
     if refusal.errors:
@@ -368,11 +474,16 @@ def _rejection(mutation_id: uuid.UUID, refusal: Rejected) -> dict[str, Any]:
 TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03"})
 
 
+def is_transient(error: BaseException) -> bool:
+    """A database error that only says another transaction got in the way."""
+    return isinstance(error, OperationalError) and (
+        getattr(error.orig, "sqlstate", None) in TRANSIENT_STATES
+    )
+
+
 def _raise_unless_transient(error: Exception) -> None:
     """A database error other than losing to another transaction is not ours to handle."""
-    if isinstance(error, OperationalError) and (
-        getattr(error.orig, "sqlstate", None) not in TRANSIENT_STATES
-    ):
+    if isinstance(error, OperationalError) and not is_transient(error):
         raise error
 
 
@@ -483,11 +594,12 @@ def _attempt_single(
         )
     except IntegrityError:
         savepoint.rollback()
-        return _earlier_results(session, table, client_id, [mutation_id]).get(mutation_id) or {
-            "mutation_id": str(mutation_id),
-            "status": "rejected",
-            "detail": "This mutation is being applied by another request; retry.",
-        }
+        return _earlier_results(session, table, client_id, [mutation_id]).get(
+            mutation_id
+        ) or _rejection(
+            mutation_id,
+            Rejected("This mutation is being applied by another request.", status=409, retry=True),
+        )
     try:
         outcome = _apply_one(registry, principal, mutation, gone)
         session.flush()
@@ -509,6 +621,19 @@ def _attempt_single(
         if refusal.retry and not last:
             return None
         return _rejection(mutation_id, refusal)
+    except IntegrityError:
+        # A rule of the database the application's checks did not foresee: this mutation
+        # only, like any other refusal.
+        savepoint.rollback()
+        return _rejection(
+            mutation_id,
+            Rejected(
+                "The change breaks a rule of the database (a value that must be unique, or a "
+                "record it refers to); check its fields.",
+                status=409,
+                code="constraint",
+            ),
+        )
     outcome = {"mutation_id": str(mutation_id), **outcome}
     session.execute(
         update(table)

@@ -17,8 +17,9 @@ SET_WINS = "set_wins"  # a value beats null (a step ticked off stays ticked off)
 
 
 class Rejected(Exception):  # noqa: N818 - a result, not an accident
-    """A mutation the application refuses, with words a person can act on. `retry`: it lost a
-    race with another transaction, and the engine tries it once more on the fresh row."""
+    """A mutation the application refuses, with words a person can act on and a stable `code`
+    the app translates (docs/sync.md lists them). `retry`: it lost a race with another
+    transaction, and the engine tries it once more on the fresh row."""
 
     def __init__(
         self,
@@ -26,12 +27,14 @@ class Rejected(Exception):  # noqa: N818 - a result, not an accident
         errors: Mapping[str, Any] | None = None,
         status: int = 422,
         retry: bool = False,
+        code: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
         self.status = status
         self.retry = retry
+        self.code = code or ("concurrent_write" if retry else "invalid")
 
 
 class Writer(Protocol):

@@ -31,6 +31,7 @@ def _create(entity: str, **data: Any) -> dict[str, Any]:
         "entity": entity,
         "op": "upsert",
         "id": uuid.uuid4(),
+        "base_version": None,
         "data": data,
     }
 

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 Prepare = Callable[["Actor", Any, dict[str, Any], bool], dict[str, str]]
 # on_delete(record) tombstones what goes with the record, in the same transaction.
 OnDelete = Callable[[Any], None]
+# on_update(record, before) follows a written change ({field: value before it}), in the same
+# transaction: e.g. tells devices that a participant moved to another specialist.
+OnUpdate = Callable[[Any, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Entity:
     references: dict[str, str] = field(default_factory=dict)
     prepare: Prepare | None = None
     on_delete: OnDelete | None = None
+    on_update: OnUpdate | None = None
     filters: tuple[str, ...] = ()  # columns a list may be filtered on by equality
     time_column: str | None = None  # filtered by ?from=&to=
     search: tuple[str, ...] = ()  # columns ?q= searches in

@@ -58,20 +58,24 @@ def find_visible(
 
 
 class ReferenceLookup:
-    """Which referenced rows an actor may use: asked one id at a time, or loaded for a batch."""
+    """Which referenced rows an actor may use: asked one id at a time, or loaded for a batch.
+
+    A specialist is named within the team of the record that names them: the actor's own team,
+    or for an admin (who has none) the team of the participant they move."""
 
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
-        self.usable: dict[tuple[str, uuid.UUID], bool] = {}
+        # (target, team for "specialists" else None, id) -> usable
+        self.usable: dict[tuple[str, uuid.UUID | None, uuid.UUID], bool] = {}
         self.erased: dict[uuid.UUID, datetime | None] = {}  # participant -> erased_at
 
-    def _query(self, target: str, ids: set[uuid.UUID]) -> Any:
+    def _query(self, target: str, ids: set[uuid.UUID], team_id: uuid.UUID | None) -> Any:
         from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
 
         if target == "specialists":
             return select(User.id).where(
                 User.id.in_(ids),
-                User.team_id == self.actor.team_id,
+                User.team_id == team_id,
                 User.role == "specialist",
                 User.is_active.is_(True),
             )
@@ -81,17 +85,21 @@ class ReferenceLookup:
             return None
         return select(model.id).where(model.id.in_(ids), scope, model.deleted_at.is_(None))
 
-    def load(self, target: str, ids: set[uuid.UUID]) -> None:
-        ids = {i for i in ids if (target, i) not in self.usable}
+    def _team(self, target: str, team_id: uuid.UUID | None) -> uuid.UUID | None:
+        return (team_id or self.actor.team_id) if target == "specialists" else None
+
+    def load(self, target: str, ids: set[uuid.UUID], team_id: uuid.UUID | None = None) -> None:
+        team = self._team(target, team_id)
+        ids = {i for i in ids if (target, team, i) not in self.usable}
         if not ids:
             return
-        query = self._query(target, ids)
+        query = self._query(target, ids, team)
         found = set(db.session.scalars(query)) if query is not None else set()
-        self.usable.update(((target, i), i in found) for i in ids)
+        self.usable.update(((target, team, i), i in found) for i in ids)
 
-    def may_use(self, target: str, value: uuid.UUID) -> bool:
-        self.load(target, {value})
-        return self.usable[(target, value)]
+    def may_use(self, target: str, value: uuid.UUID, team_id: uuid.UUID | None = None) -> bool:
+        self.load(target, {value}, team_id)
+        return self.usable[(target, self._team(target, team_id), value)]
 
     def load_erased(self, participant_ids: set[uuid.UUID]) -> None:
         ids = {i for i in participant_ids if i not in self.erased}
@@ -150,9 +158,9 @@ def _check_references(
         # A reference made earlier stays valid (a participant moved on, a colleague left).
         if value is None or not (creating or field_name in changes):
             continue
-        if not lookup.may_use(target, value):
+        if not lookup.may_use(target, value, record.team_id):
             errors[field_name] = (
-                "No active specialist with this id in your team."
+                "No active specialist with this id in the team."
                 if target == "specialists"
                 else f"No {ENTITIES[target].human} with this id that you can use."
             )
@@ -325,8 +333,11 @@ def update_record(
     if not changes:
         return record
     earlier = _participant_of(entity, record)
+    before = {name: getattr(record, name) for name in changes if name != "id"}
     _apply(actor, entity, record, changes, creating=False)
     _flush_in_scope(actor, entity, record)
+    if entity.on_update is not None:
+        entity.on_update(record, before)
     touched = participants_of_records(entity.name, [record])
     if earlier is not None and earlier != _participant_of(entity, record):
         touched.append((record.id, earlier))  # moved to another participant: both are changed

@@ -17,7 +17,7 @@ from api.observability import metrics
 from api.offline.setup import MIN_SCHEMA_VERSION, feed, registry
 from sync.cursor import CursorError, Position
 from sync.pull import pull
-from sync.push import PushSchema, push
+from sync.push import PushSchema, push_and_commit
 
 blp = ApiBlueprint(
     "sync",
@@ -60,8 +60,19 @@ class PullResultSchema(ma.Schema):
 
 
 class MutationResultSchema(ma.Schema):
-    mutation_id = ma.fields.UUID()
+    """The answer to the mutation at the same position in the request."""
+
+    mutation_id = ma.fields.UUID(
+        allow_none=True,
+        metadata={"description": "Null only for a malformed mutation sent without a valid id."},
+    )
     status = ma.fields.String(metadata={"enum": ["applied", "merged", "duplicate", "rejected"]})
+    code = ma.fields.String(
+        metadata={
+            "description": "For rejected: why, as a stable code the app translates "
+            "(docs/sync.md lists them)."
+        }
+    )
     version = ma.fields.Integer()
     original_status = ma.fields.String()
     conflicts = ma.fields.List(ma.fields.String())
@@ -105,8 +116,9 @@ def push_route(body: dict[str, Any]) -> dict[str, Any]:
     """Apply mutations in order, each exactly once; one rejected does not stop the rest."""
     actor = current_actor()
     _check_schema_version(body["schema_version"])
-    results = push(db.session, registry, feed, actor, body["client_id"], body["mutations"])
-    db.session.commit()
+    results = push_and_commit(
+        db.session, registry, feed, actor, body["client_id"], body["mutations"]
+    )
     metrics.record_push(results, request.content_length)
     return {"results": results}
 

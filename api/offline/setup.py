@@ -54,7 +54,9 @@ APPEND_ONLY = frozenset({"employer_contacts", "meetings", "team_meetings"})
 
 
 def _refusal(error: DomainError) -> Rejected:
-    return Rejected(error.detail, error.errors, status=error.status, retry=error.concurrent)
+    return Rejected(
+        error.detail, error.errors, status=error.status, retry=error.concurrent, code=error.code
+    )
 
 
 class RecordWriter:

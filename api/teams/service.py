@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from api.access import Actor
-from api.audit.service import access_entries, record_access
 from api.auth.service import hash_password
 from api.common.model import new_id
+from api.common.records import update_record
+from api.entities import ENTITIES
 from api.errors import DomainError
 from api.extensions import db
-from api.offline.scope_changes import participant_moved, user_scope_changed
+from api.offline.scope_changes import user_scope_changed
 from api.participants.models import Participant
 from api.rights.rules import write_refusal_after_erasure
 from api.teams.models import Team, User
@@ -112,26 +113,6 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
 
 
 def transfer_participant(actor: Actor, participant: Participant, specialist_id: Any) -> None:
-    """Move a participant to another specialist of their team (admin only)."""
-    specialist = db.session.get(User, specialist_id)
-    if (
-        specialist is None
-        or specialist.role != "specialist"
-        or not specialist.is_active
-        or specialist.team_id != participant.team_id
-    ):
-        raise DomainError(
-            422,
-            "Pick an active specialist in the participant's team.",
-            {"specialist_id": "No active specialist with this id in that team."},
-        )
-    refusal = write_refusal_after_erasure(participant.erased_at)
-    if refusal is not None:
-        raise DomainError(409, refusal)
-    previous = participant.specialist_id
-    participant.specialist_id = specialist.id
-    if previous != specialist.id:
-        participant_moved(participant.id, previous)
-    db.session.flush()
-    if previous != specialist.id:
-        record_access(access_entries(actor, "update", "participants", [participant]))
+    """Move a participant to another specialist of their team: the same write as a changed
+    specialist_id pushed from the app (api/common/records.py checks and follows it)."""
+    update_record(actor, ENTITIES["participants"], participant, {"specialist_id": specialist_id})

@@ -3371,8 +3371,10 @@ export interface components {
             title: string;
             /** @description The HTTP status code. */
             status: number;
-            /** @description What went wrong, for a person. */
+            /** @description What went wrong, for a person (in English). */
             detail: string;
+            /** @description What went wrong, as a stable code for programs and translations (e.g. invalid, not_found, field_not_writable). */
+            code: string;
             /** @description For validation: field name -> what is wrong with it. */
             errors?: {
                 [key: string]: unknown;
@@ -4203,10 +4205,15 @@ export interface components {
             mutations: components["schemas"]["Mutation"][];
         };
         MutationResult: {
-            /** Format: uuid */
-            mutation_id?: string;
+            /**
+             * Format: uuid
+             * @description Null only for a malformed mutation sent without a valid id.
+             */
+            mutation_id?: string | null;
             /** @enum {string} */
             status?: "applied" | "merged" | "duplicate" | "rejected";
+            /** @description For rejected: why, as a stable code the app translates (docs/sync.md lists them). */
+            code?: string;
             version?: number;
             original_status?: string;
             conflicts?: string[];
