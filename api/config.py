@@ -153,6 +153,12 @@ def load_config(
         # that are done with this many.
         SYNC_TOMBSTONE_DAYS=_int(env, "SYNC_TOMBSTONE_DAYS", 180),
         SCHEDULER_HISTORY_DAYS=_int(env, "SCHEDULER_HISTORY_DAYS", 30),
+        # Audit entries older than this many days go nightly; 0 keeps them for ever. The
+        # default and why: docs/privacy.md.
+        AUDIT_RETENTION_DAYS=_int(env, "AUDIT_RETENTION_DAYS", 1826),
+        # A job run still "running" after this long belonged to a process that died: another
+        # scheduler takes its slot over. Far longer than any job's normal run.
+        SCHEDULER_RUN_TIMEOUT_MINUTES=_int(env, "SCHEDULER_RUN_TIMEOUT_MINUTES", 60),
     )
     # Protection (api/security, docs/security.md). Limits read like "10 per minute"; an empty
     # one is off. Counted in Redis when REDIS_URL is set, else in memory per process.
@@ -161,10 +167,11 @@ def load_config(
         RATELIMIT_ENABLED=_on_unless_off(env, "RATELIMIT_ENABLED"),
         RATELIMIT_KEY_PREFIX=env.get("RATELIMIT_KEY_PREFIX") or "feltlogg",
         RATELIMIT_LOGIN=env.get("RATELIMIT_LOGIN", "20 per minute"),  # per client address
-        RATELIMIT_LOGIN_ACCOUNT=env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per minute"),
         RATELIMIT_REFRESH=env.get("RATELIMIT_REFRESH", "60 per minute"),  # per client address
         RATELIMIT_SYNC_PUSH=env.get("RATELIMIT_SYNC_PUSH", "120 per minute"),  # per user
-        # This many failed sign-ins for one e-mail address lock it for LOGIN_LOCKOUT_MINUTES.
+        # Failed sign-ins per e-mail address and client address: this many are free, then
+        # each further one locks that pair twice as long as the last, from 1 minute up to
+        # LOGIN_LOCKOUT_MINUTES.
         LOGIN_LOCKOUT=env.get("LOGIN_LOCKOUT", "5 per 15 minutes"),
         LOGIN_LOCKOUT_MINUTES=_int(env, "LOGIN_LOCKOUT_MINUTES", 15),
         CORS_ORIGINS=_list(env, "CORS_ORIGINS"),

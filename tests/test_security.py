@@ -1,11 +1,12 @@
-"""Protection around the API: rate limits (memory and Redis), sign-in lockout, security
-headers, CORS, body size, and tokens that must be refused."""
+"""Protection around the API: rate limits (memory and Redis), growing delays after failed
+sign-ins, security headers, CORS, body size, and tokens that must be refused."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -24,7 +25,9 @@ from flask.testing import FlaskClient
 from api import PWA_DIST, PWA_PLACEHOLDER, create_app
 from api.config import load_config
 from api.extensions import db
+from api.security import limits
 from api.security.headers import CONTENT_SECURITY_POLICY
+from api.security.lockout import Lockout
 from tests.factories import Factory
 
 JWT_KEY = "test-jwt-secret-key-that-is-long-enough-for-hs256"
@@ -36,6 +39,9 @@ CSP = (
 )
 LOGIN = "/api/v1/auth/login"
 WAIT = re.compile(r"try again in (\d+) (seconds?|minutes)\.$")
+# Client addresses: someone failing on purpose, and the account's owner somewhere else.
+ATTACKER = "10.0.0.66"
+OWNER = "10.0.0.7"
 
 
 @pytest.fixture
@@ -84,15 +90,24 @@ def _login(client: FlaskClient, email: str, password: str = "wrong", address: st
     )
 
 
-def _assert_too_many(response: Any) -> int:
+def _enable_loggers(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """The migrations' logging.config.fileConfig() disables the loggers that exist when it
+    runs (the test database is migrated in this process): a test that reads the log turns
+    the ones it reads back on."""
+    for name in names:
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+
+
+def _assert_too_many(response: Any, code: str = "too_many_requests") -> int:
     assert response.status_code == 429
     assert response.mimetype == "application/problem+json"
     body = response.json
-    assert set(body) == {"type", "title", "status", "detail"}
-    assert (body["type"], body["title"], body["status"]) == (
+    assert set(body) == {"type", "title", "status", "detail", "code"}
+    assert (body["type"], body["title"], body["status"], body["code"]) == (
         "about:blank",
         "Too Many Requests",
         429,
+        code,
     )
     match = WAIT.search(body["detail"])
     assert match, body["detail"]
@@ -111,6 +126,8 @@ def test_limits_and_lockout_are_on_by_default_and_off_in_tests_unless_asked(tmp_
     assert config["RATELIMIT_ENABLED"] is True
     assert config["RATELIMIT_LOGIN"] == "20 per minute"
     assert config["LOGIN_LOCKOUT"] == "5 per 15 minutes"
+    assert config["LOGIN_LOCKOUT_MINUTES"] == 15
+    assert "RATELIMIT_LOGIN_ACCOUNT" not in config
     assert config["REDIS_URL"] is None
     assert config["CORS_ORIGINS"] == ()
 
@@ -177,17 +194,53 @@ def test_login_is_limited_per_address_in_redis(make_app, make, redis_prefix):
     _assert_too_many(_login(other.test_client(), "someone@test.no"))
 
 
-def test_login_is_limited_per_account_across_addresses(make_app, make):
-    app = make_app(
-        RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="100 per minute", RATELIMIT_LOGIN_ACCOUNT="2/minute"
-    )
+def test_no_limit_counts_the_sign_ins_of_one_account_alone(make_app, make):
+    # Every limit at its default: attempts at one account from many addresses are not added
+    # up, since such a count would let anyone use up the owner's attempts.
+    app = make_app(RATELIMIT_ENABLED=True)
     user = make.user()
     client = app.test_client()
-    assert _login(client, user.email, address="10.0.0.1").status_code == 401
-    assert _login(client, f"  {user.email.upper()} ", address="10.0.0.2").status_code == 401
-    _assert_too_many(_login(client, user.email, Factory.PASSWORD, address="10.0.0.3"))
-    # Other accounts are not held up.
-    assert _login(client, make.user().email, Factory.PASSWORD, "10.0.0.3").status_code == 200
+    for n in range(12):
+        assert _login(client, f"  {user.email.upper()} ", address=f"10.0.1.{n}").status_code == 401
+    assert _login(client, user.email, Factory.PASSWORD, address=OWNER).status_code == 200
+
+
+def test_a_login_body_without_an_email_is_limited_by_address_and_logs_no_error(
+    make_app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    # flask-limiter skips a limit whose key is empty and logs an error each time.
+    _enable_loggers(monkeypatch, "flask-limiter")
+    caplog.set_level(logging.INFO)
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+    client = app.test_client()
+    for body in ({"password": "wrong"}, {}):
+        response = client.post(LOGIN, json=body, environ_base={"REMOTE_ADDR": OWNER})
+        assert response.status_code == 422, response.json
+    # The limit still applies to such bodies.
+    _assert_too_many(
+        client.post(LOGIN, json={"password": "wrong"}, environ_base={"REMOTE_ADDR": OWNER})
+    )
+    assert not [r for r in caplog.records if "Empty value found" in r.getMessage()]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_key_that_finds_nothing_counts_by_address_instead_of_skipping_the_limit(
+    make_app, make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    _enable_loggers(monkeypatch, "flask-limiter")
+    caplog.set_level(logging.INFO)
+    monkeypatch.setitem(
+        limits.ROUTE_LIMITS, "auth.login", (("RATELIMIT_LOGIN", "address", lambda: ""),)
+    )
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+    email = make.user().email
+    client = app.test_client()
+    assert _login(client, email, address=OWNER).status_code == 401
+    assert _login(client, email, address=OWNER).status_code == 401
+    _assert_too_many(_login(client, email, Factory.PASSWORD, address=OWNER))
+    # Counted per client address under the marker, not for everyone at once.
+    assert _login(client, email, Factory.PASSWORD, address=ATTACKER).status_code == 200
+    assert not [r for r in caplog.records if "Empty value found" in r.getMessage()]
 
 
 def test_refresh_is_limited_per_address(make_app, make):
@@ -238,68 +291,180 @@ def test_the_429_is_documented(client: FlaskClient):
         assert "429" in paths[path]["post"]["responses"], path
 
 
-# --- Lockout ------------------------------------------------------------------------------------
+# --- Growing delays after failed sign-ins -------------------------------------------------------
 
 
 def _lockout_app(make_app: Any, **config: Any) -> Flask:
     return make_app(**{"LOGIN_LOCKOUT": "5 per 15 minutes", "LOGIN_LOCKOUT_MINUTES": 15, **config})
 
 
-def _locks_after_five_failures(app: Flask, make: Factory) -> None:
+def _lockout(app: Flask) -> Lockout:
+    lockout: Lockout = app.extensions["feltlogg_lockout"]
+    return lockout
+
+
+def _lock_runs_out(app: Flask, email: str, address: str) -> None:
+    """The pair's current lock ends, as it would once its delay has passed."""
+    lockout = _lockout(app)
+    lockout.storage.clear(lockout.keys(email, address).lock)
+
+
+def _slows_the_pair_after_five_failures(app: Flask, make: Factory) -> None:
     user = make.user()
     client = app.test_client()
     stranger = "nobody-here@test.no"
     answers: dict[str, list[Any]] = {user.email: [], stranger: []}
     for email, seen in answers.items():
-        for _ in range(6):
-            response = _login(client, email)
+        for _ in range(7):
+            response = _login(client, email, address=ATTACKER)
             seen.append((response.status_code, response.json, response.headers.get("Retry-After")))
-    # Known or unknown address: the very same answers, so nothing tells them apart.
-    assert answers[user.email] == answers[stranger]
+    # Known or unknown address: the very same answers, so nothing tells them apart (the last
+    # one's Retry-After is what is left of the lock, which may have ticked).
+    assert answers[user.email][:6] == answers[stranger][:6]
+    assert answers[user.email][6][:2] == answers[stranger][6][:2]
     statuses = [status for status, _, _ in answers[user.email]]
-    assert statuses == [401, 401, 401, 401, 429, 429]
-    _, body, retry_after = answers[user.email][4]
+    assert statuses == [401, 401, 401, 401, 401, 429, 429]
+    _, body, retry_after = answers[user.email][5]
+    assert body["code"] == "sign_in_locked"
     assert body["detail"] == (
-        "Too many failed sign-ins with this e-mail address; try again in 15 minutes."
+        "Too many failed sign-ins with this e-mail address from this network; "
+        "try again in 60 seconds."
     )
-    assert retry_after == "900"
-    # Locked means locked, even with the right password, and from anywhere.
-    locked = _login(client, user.email, Factory.PASSWORD, address="10.9.9.9")
-    assert 885 <= _assert_too_many(locked) <= 900
+    assert retry_after == "60"
+    # Locked means locked for that pair, even with the right password (the e-mail address
+    # written any way)...
+    locked = _login(client, f"  {user.email.upper()} ", Factory.PASSWORD, address=ATTACKER)
+    assert 55 <= _assert_too_many(locked, "sign_in_locked") <= 60
+    # ...and for that pair only: the owner, elsewhere, signs in.
+    assert _login(client, user.email, Factory.PASSWORD, address=OWNER).status_code == 200
 
 
-def test_five_failed_sign_ins_lock_the_address_known_or_not(make_app, make):
-    _locks_after_five_failures(_lockout_app(make_app), make)
+def test_five_failed_sign_ins_slow_that_address_for_that_account_known_or_not(make_app, make):
+    _slows_the_pair_after_five_failures(_lockout_app(make_app), make)
 
 
-def test_the_lockout_is_kept_in_redis(make_app, make, redis_prefix):
+def test_the_delays_are_kept_in_redis(make_app, make, redis_prefix):
     app = _lockout_app(make_app, REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix)
-    _locks_after_five_failures(app, make)
+    _slows_the_pair_after_five_failures(app, make)
+    keys = [k.decode() for k in redis.Redis.from_url(REDIS_URL).keys(f"*{redis_prefix}*")]
+    assert keys, "the failures are in Redis"
+    assert not any("@" in key or ATTACKER in key for key in keys), "only hashes of addresses"
+
+    # A second app (another worker) on the same Redis sees the same lock.
+    other = _lockout_app(make_app, REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix)
+    locked = _login(other.test_client(), "nobody-here@test.no", address=ATTACKER)
+    _assert_too_many(locked, "sign_in_locked")
 
 
-def test_a_successful_sign_in_resets_the_failures(make_app, make):
+def _fifty_wrong_passwords_do_not_stop_the_owner(app: Flask, make: Factory) -> None:
+    user = make.user()
+    client = app.test_client()
+    statuses = [_login(client, user.email, address=ATTACKER).status_code for _ in range(50)]
+    assert statuses[:5] == [401] * 5
+    assert set(statuses[5:]) == {429}
+    response = _login(client, user.email, Factory.PASSWORD, address=OWNER)
+    assert response.status_code == 200, response.json
+
+
+def test_50_wrong_passwords_from_one_address_do_not_stop_the_right_one_from_another(make_app, make):
+    # Every limit at its default too.
+    app = _lockout_app(make_app, RATELIMIT_ENABLED=True)
+    _fifty_wrong_passwords_do_not_stop_the_owner(app, make)
+
+
+def test_50_wrong_passwords_do_not_stop_the_owner_with_redis_either(make_app, make, redis_prefix):
+    app = _lockout_app(
+        make_app, RATELIMIT_ENABLED=True, REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix
+    )
+    _fifty_wrong_passwords_do_not_stop_the_owner(app, make)
+
+
+def _waits_of_the_attacker(app: Flask, email: str) -> list[int]:
+    client = app.test_client()
+    for _ in range(5):
+        assert _login(client, email, address=ATTACKER).status_code == 401
+    waits = []
+    for _ in range(6):
+        waits.append(_assert_too_many(_login(client, email, address=ATTACKER), "sign_in_locked"))
+        # Asking again while locked is refused without being counted: the same lock.
+        again = _assert_too_many(_login(client, email, address=ATTACKER), "sign_in_locked")
+        assert waits[-1] - 5 <= again <= waits[-1]
+        _lock_runs_out(app, email, ATTACKER)
+    return waits
+
+
+def test_the_attackers_address_waits_twice_as_long_after_each_further_failure(make_app, make):
     app = _lockout_app(make_app)
     user = make.user()
+    assert _waits_of_the_attacker(app, user.email) == [60, 120, 240, 480, 900, 900]
+    # Meanwhile the owner's address has every free failure of its own, and signs in.
     client = app.test_client()
-    for _ in range(4):
-        assert _login(client, user.email).status_code == 401
-    assert _login(client, user.email, Factory.PASSWORD).status_code == 200
-    for _ in range(4):
-        assert _login(client, user.email).status_code == 401
-    assert _login(client, user.email, Factory.PASSWORD).status_code == 200
+    for _ in range(5):
+        assert _login(client, user.email, address=OWNER).status_code == 401
+    assert _login(client, user.email, Factory.PASSWORD, address=OWNER).status_code == 200
 
 
-def test_the_lockout_ends_by_itself(make_app, make):
+def test_the_delays_grow_in_redis_too_up_to_login_lockout_minutes(make_app, make, redis_prefix):
+    app = _lockout_app(
+        make_app, LOGIN_LOCKOUT_MINUTES=5, REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix
+    )
+    assert _waits_of_the_attacker(app, make.user().email) == [60, 120, 240, 300, 300, 300]
+
+
+def test_the_lock_ends_by_itself_and_the_next_one_is_longer(make_app, make):
     app = _lockout_app(make_app, LOGIN_LOCKOUT="2 per minute")
-    app.extensions["feltlogg_lockout"].lock_seconds = 1
+    _lockout(app).first_delay = 1
     user = make.user()
     client = app.test_client()
+    assert _login(client, user.email).status_code == 401
     assert _login(client, user.email).status_code == 401
     response = _login(client, user.email)
     assert response.status_code == 429
     assert response.json["detail"].endswith("try again in 1 second.")
     time.sleep(1.2)
+    response = _login(client, user.email)
+    assert response.status_code == 429
+    assert response.json["detail"].endswith("try again in 2 seconds.")
+    time.sleep(2.2)
     assert _login(client, user.email, Factory.PASSWORD).status_code == 200
+
+
+def test_a_success_clears_the_failures_of_its_pair_only(make_app, make):
+    app = _lockout_app(make_app)
+    user = make.user()
+    client = app.test_client()
+    for address in (OWNER, ATTACKER):
+        for _ in range(5):
+            assert _login(client, user.email, address=address).status_code == 401
+        assert _assert_too_many(_login(client, user.email, address=address), "sign_in_locked") == 60
+    _lock_runs_out(app, user.email, OWNER)
+    assert _assert_too_many(_login(client, user.email, address=OWNER), "sign_in_locked") == 120
+    _lock_runs_out(app, user.email, OWNER)
+    assert _login(client, user.email, Factory.PASSWORD, address=OWNER).status_code == 200
+    # Forgotten: five free failures again, and the next delay starts over at one minute.
+    for _ in range(5):
+        assert _login(client, user.email, address=OWNER).status_code == 401
+    assert _assert_too_many(_login(client, user.email, address=OWNER), "sign_in_locked") == 60
+    # The other address's pair is still locked.
+    _assert_too_many(
+        _login(client, user.email, Factory.PASSWORD, address=ATTACKER), "sign_in_locked"
+    )
+
+
+def test_behind_a_trusted_proxy_the_pair_is_the_client_the_proxy_names(make_app, make):
+    app = _lockout_app(make_app, TRUSTED_PROXIES=1)
+    email = make.user().email
+    client = app.test_client()
+    for _ in range(5):
+        assert _login_via(client, email, "203.0.113.66").status_code == 401
+    _assert_too_many(_login_via(client, email, "203.0.113.66"), "sign_in_locked")
+    # The same proxy, another client behind it.
+    assert _login_via(client, email, "203.0.113.7", Factory.PASSWORD).status_code == 200
+
+
+def test_login_lockout_minutes_below_one_stops_the_app_at_start(make_app):
+    with pytest.raises(RuntimeError, match="LOGIN_LOCKOUT_MINUTES must be at least 1"):
+        _lockout_app(make_app, LOGIN_LOCKOUT_MINUTES=0)
 
 
 # --- Headers ------------------------------------------------------------------------------------
@@ -370,10 +535,10 @@ def test_hsts_behind_a_trusted_proxy_and_its_client_address(make_app, make):
     _assert_too_many(_login_via(client, email, "203.0.113.1"))
 
 
-def _login_via(client: FlaskClient, email: str, forwarded_for: str) -> Any:
+def _login_via(client: FlaskClient, email: str, forwarded_for: str, password: str = "wrong") -> Any:
     return client.post(
         LOGIN,
-        json={"email": email, "password": "wrong"},
+        json={"email": email, "password": password},
         headers={"X-Forwarded-For": forwarded_for},
         environ_base={"REMOTE_ADDR": "10.0.0.1"},
     )
@@ -464,7 +629,7 @@ def test_a_body_over_the_limit_is_a_413_problem(client: FlaskClient, make, login
 
 
 def test_a_big_login_body_is_a_413_with_the_limiter_on(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_ACCOUNT="1 per minute")
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="1 per minute")
     response = app.test_client().post(
         LOGIN, data="x" * (2 * 1024 * 1024), content_type="application/json"
     )
@@ -549,7 +714,10 @@ def test_a_token_signed_with_another_key_is_refused(client, signed_in):
     _unauthorized(_me(client, token))
 
 
-def test_an_unreachable_redis_lets_sign_ins_through(make_app, make):
+def test_an_unreachable_redis_lets_sign_ins_through(
+    make_app, make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    _enable_loggers(monkeypatch, "api.security.lockout")
     app = make_app(
         RATELIMIT_ENABLED=True,
         RATELIMIT_LOGIN="1 per minute",
@@ -559,5 +727,10 @@ def test_an_unreachable_redis_lets_sign_ins_through(make_app, make):
     user = make.user()
     client = app.test_client()
     assert _login(client, user.email).status_code == 401
-    # Neither the limit (1 per minute) nor the lockout (1 failure) could count: both let it in.
+    assert _login(client, user.email).status_code == 401
+    # Neither the limit (1 per minute) nor the delays (1 free failure) could count: both let
+    # it in, and say so in the log.
     assert _login(client, user.email, Factory.PASSWORD).status_code == 200
+    logged = [r.getMessage() for r in caplog.records]
+    assert "Lockout storage unreachable; failed sign-in not counted" in logged
+    assert "Lockout storage unreachable; not checking for a lockout" in logged

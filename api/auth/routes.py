@@ -12,6 +12,7 @@ from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
 from api.auth.service import AuthError, revoke_family, rotate, sign_in
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
+from api.security.limits import client_address
 from api.security.lockout import check_not_locked, sign_in_failed, sign_in_succeeded
 from api.teams.models import User
 
@@ -48,15 +49,18 @@ def _user_payload(user: User) -> dict[str, Any]:
 def login(credentials: dict[str, str]) -> dict[str, Any]:
     """Sign in: a short-lived access token and a refresh token."""
     email = credentials["email"]
-    check_not_locked(email)
+    # Failures are counted per e-mail address and client address: a stranger failing on
+    # purpose elsewhere does not lock the owner out.
+    address = client_address()
+    check_not_locked(email, address)
     try:
         user, tokens = sign_in(email, credentials["password"])
     except AuthError as error:
         db.session.rollback()
-        sign_in_failed(email)
+        sign_in_failed(email, address)
         abort(401, message=str(error))
     db.session.commit()
-    sign_in_succeeded(email)
+    sign_in_succeeded(email, address)
     return {**tokens, "user": _user_payload(user)}
 
 

@@ -2,23 +2,21 @@
 
 Counted in Redis when REDIS_URL is set, else in this process's memory (then every gunicorn
 worker counts on its own). Which routes are limited, by what and by whose key is ROUTE_LIMITS;
-how much is configuration (`limits` strings such as "10 per minute").
+how much is configuration (`limits` strings such as "10 per minute"). Failed sign-ins have
+their own growing delays, per account and address (api/security/lockout.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.extensions import problem
 
@@ -34,23 +32,6 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def account_key(email: str) -> str:
-    """An e-mail address as a storage key: keyed hash, so no address is written to Redis."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    normalised = email.strip().lower().encode()
-    return hmac.new(secret, normalised, hashlib.sha256).hexdigest()[:32]
-
-
-def login_account() -> str:
-    """The account a sign-in is for, read from the body; "" (no limit by account) if none."""
-    try:
-        body = request.get_json(silent=True)
-    except RequestEntityTooLarge:
-        return ""  # answered 413 when the route reads the body
-    email = body.get("email") if isinstance(body, dict) else None
-    return account_key(email) if isinstance(email, str) and email.strip() else ""
-
-
 def signed_in_user() -> str:
     from api.access import current_actor
 
@@ -59,15 +40,29 @@ def signed_in_user() -> str:
 
 Key = Callable[[], str]
 
-# endpoint -> (config name of the limit, scope, whose key)
+# endpoint -> (config name of the limit, scope, whose key). Nothing here counts sign-ins per
+# account alone: such a limit would let anyone keep an account's owner out (docs/security.md).
 ROUTE_LIMITS: dict[str, tuple[tuple[str, str, Key], ...]] = {
-    "auth.login": (
-        ("RATELIMIT_LOGIN", "address", client_address),
-        ("RATELIMIT_LOGIN_ACCOUNT", "account", login_account),
-    ),
+    "auth.login": (("RATELIMIT_LOGIN", "address", client_address),),
     "auth.refresh": (("RATELIMIT_REFRESH", "address", client_address),),
     "sync.push_route": (("RATELIMIT_SYNC_PUSH", "user", signed_in_user),),
 }
+
+
+# Marks the client address that a key falls back to when it finds nothing to count by.
+UNKEYED = "unkeyed"
+
+
+def never_empty(key: Key) -> Key:
+    """`key`, or the client address under the UNKEYED marker when `key` finds nothing.
+
+    flask-limiter skips a limit whose key is empty (logging an error each time), which would
+    turn the limit off for exactly the requests that lack what it counts by."""
+
+    def keyed() -> str:
+        return key() or f"{UNKEYED}/{client_address()}"
+
+    return keyed
 
 
 def wait_phrase(seconds: int) -> str:
@@ -116,7 +111,7 @@ def init_limits(app: Flask) -> Limiter | None:
         view: Any = app.view_functions[endpoint]
         for name, scope, key in limits:
             if config.get(name):
-                view = limiter.limit(config[name], key_func=key, scope=scope)(view)
+                view = limiter.limit(config[name], key_func=never_empty(key), scope=scope)(view)
         app.view_functions[endpoint] = view
 
     @app.errorhandler(RateLimitExceeded)
