@@ -118,6 +118,9 @@ def load_config(
         FELTLOGG_TIMEZONE=env.get("FELTLOGG_TIMEZONE", DEFAULT_TIMEZONE),
         ACCESS_TOKEN_MINUTES=access_minutes,
         REFRESH_TOKEN_DAYS=refresh_days,
+        # A refresh token presented again this soon after its exchange gets the same new pair
+        # (two parts of one app refreshing at once); later, a reuse ends the sign-in.
+        REFRESH_REUSE_GRACE_SECONDS=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10),
         MAX_CONTENT_LENGTH=_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(env, config["SQLALCHEMY_DATABASE_URI"]),
         # flask-jwt-extended: tokens travel in the Authorization header only.

@@ -306,6 +306,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/auth/refresh"): row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/auth/logout"): row(401, 204, 204, 204, 204),
     ("GET", "/api/v1/auth/me"): row(401, 200, 200, 200, 200),
+    ("POST", "/api/v1/auth/sign-out-all"): row(401, 204, 204, 204, 204),
     # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
     ("POST", "/api/v1/sync/push"): row(401, 200, 200, 200, 200),
     ("GET", "/api/v1/sync/pull"): row(401, 200, 200, 200, 200),
@@ -393,6 +394,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/users"): row(401, 403, 403, 403, 201),
     ("GET", "/api/v1/users/<uuid:user_id>"): row(401, 200, 200, 403, 200),
     ("PATCH", "/api/v1/users/<uuid:user_id>"): row(401, 403, 403, 403, 200),
+    ("POST", "/api/v1/users/<uuid:user_id>/sign-out-all"): row(401, 403, 403, 403, 204),
     # Push: every signed-in user has subscriptions of their own, and nobody else's. The item
     # is js1's subscription; the test push goes to the module's local push service.
     ("GET", "/api/v1/push/vapid-public-key"): row(401, 200, 200, 200, 200),
@@ -547,9 +549,15 @@ def _auth_request(world: World, role: str, method: str, rule: str) -> TestRespon
 
 def request_as(world: World, role: str, method: str, rule: str) -> TestResponse:
     if rule.startswith(f"{API}/auth/"):
-        return _auth_request(world, role, method, rule)
-    url = fill(rule, item_id(world, rule)) if "<" in rule else rule
-    return world.call(PLAYER[role], method, url, json=body_for(world, method, rule))
+        response = _auth_request(world, role, method, rule)
+    else:
+        url = fill(rule, item_id(world, rule)) if "<" in rule else rule
+        response = world.call(PLAYER[role], method, url, json=body_for(world, method, rule))
+    if rule.endswith("/sign-out-all") and response.status_code == 204:
+        # Every sign-in of that user ended, the module's too: sign them in again.
+        name = PLAYER[role] if rule.startswith(f"{API}/auth/") else "js1"
+        world.headers[name] = world.sign_in(name)["headers"]
+    return response
 
 
 def api_routes(app: Flask) -> set[tuple[str, str]]:

@@ -63,7 +63,13 @@ def test_only_a_testing_app_hashes_with_the_cheapest_parameters(app):
     assert hash_password("hemmelig").startswith(strong)
 
 
-def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(client, make):
+@pytest.fixture
+def no_grace(app, monkeypatch):
+    """A second use of a refresh token counts as reuse at once (no grace period)."""
+    monkeypatch.setitem(app.config, "REFRESH_REUSE_GRACE_SECONDS", 0)
+
+
+def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(client, make, no_grace):
     user = make.user("specialist")
     first = _login(client, user.email).json
     second = client.post("/api/v1/auth/refresh", headers=_bearer(first["refresh_token"]))
@@ -76,7 +82,7 @@ def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(client
     assert replay.status_code == 401
 
 
-def test_a_reused_refresh_token_revokes_its_whole_family(client, make):
+def test_a_reused_refresh_token_revokes_its_whole_family(client, make, no_grace):
     user = make.user("specialist")
     first = _login(client, user.email).json
     rotated = client.post("/api/v1/auth/refresh", headers=_bearer(first["refresh_token"])).json

@@ -30,7 +30,9 @@ class TokenFamily(db.Model):  # type: ignore[name-defined]
 
 
 class RefreshToken(db.Model):  # type: ignore[name-defined]
-    """A refresh token by its jti; `used_at` set when it was exchanged for a new pair."""
+    """A refresh token by its jti; `used_at` set when it was exchanged for a new pair, and
+    `replaced_by` the jti of that pair's refresh token (a second exchange within the grace
+    period gets the same pair again: api/auth/service.rotate)."""
 
     __tablename__ = "refresh_tokens"
 
@@ -38,5 +40,8 @@ class RefreshToken(db.Model):  # type: ignore[name-defined]
     family_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("token_families.id", ondelete="CASCADE"), nullable=False, index=True
     )
+    # When the pair was made: with the jti, enough to make the very same tokens again.
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    replaced_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -9,7 +9,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 
 from api.access import actor_for, current_actor
 from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
-from api.auth.service import AuthError, revoke_family, rotate, sign_in
+from api.auth.service import AuthError, end_all_sign_ins, revoke_family, rotate, sign_in
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
 from api.security.limits import client_address
@@ -87,6 +87,16 @@ def refresh() -> dict[str, Any]:
 def logout() -> None:
     """Revoke the presented token and every token of its sign-in (its refresh token too)."""
     revoke_family(uuid.UUID(get_jwt()["fam"]), "logout")
+    db.session.commit()
+
+
+@blp.route("/sign-out-all", methods=["POST"])
+@blp.response(204)
+@blp.doc(security=[{"bearerAuth": []}])
+def sign_out_everywhere() -> None:
+    """End every sign-in of yours, on every device, this one included (a lost phone): their
+    tokens answer 401 from the next request on."""
+    end_all_sign_ins(current_actor().id, "signed out everywhere")
     db.session.commit()
 
 

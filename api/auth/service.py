@@ -9,7 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select, update
 
 from api.auth.models import RefreshToken, TokenFamily
@@ -70,23 +70,65 @@ def _claims(user: User, family_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def issue_tokens(user: User, family: TokenFamily) -> dict[str, Any]:
-    """A new access and refresh token in `family`; the caller commits."""
-    config = current_app.config
-    access_ttl = timedelta(minutes=config["ACCESS_TOKEN_MINUTES"])
-    refresh_ttl = timedelta(days=config["REFRESH_TOKEN_DAYS"])
-    claims = _claims(user, family.id)
-    access = create_access_token(str(user.id), additional_claims=claims, expires_delta=access_ttl)
-    refresh = create_refresh_token(
-        str(user.id), additional_claims=claims, expires_delta=refresh_ttl
-    )
-    decoded = decode_token(refresh)
+def issue_tokens(user: User, family: TokenFamily, replacing: str | None = None) -> dict[str, Any]:
+    """A new access and refresh token in `family` (in exchange for refresh token `replacing`);
+    the caller commits."""
+    jti = str(uuid.uuid4())
+    if replacing is not None:
+        db.session.execute(
+            update(RefreshToken).where(RefreshToken.jti == replacing).values(replaced_by=jti)
+        )
+    issued_at = datetime.fromtimestamp(int(utcnow().timestamp()), UTC)  # JWTs count seconds
+    pair = _mint(user, family.id, jti, issued_at)
     db.session.add(
         RefreshToken(
-            jti=decoded["jti"],
+            jti=jti,
             family_id=family.id,
-            expires_at=datetime.fromtimestamp(decoded["exp"], UTC),
+            issued_at=issued_at,
+            expires_at=issued_at + _ttls()[1],
         )
+    )
+    return pair
+
+
+def _ttls() -> tuple[timedelta, timedelta]:
+    config = current_app.config
+    return (
+        timedelta(minutes=config["ACCESS_TOKEN_MINUTES"]),
+        timedelta(days=config["REFRESH_TOKEN_DAYS"]),
+    )
+
+
+def _mint(user: User, family_id: uuid.UUID, jti: str, issued_at: datetime) -> dict[str, Any]:
+    """The token pair of refresh token `jti`, issued at `issued_at`. Every claim is given, so
+    the same arguments make the very same tokens (HS256 signs deterministically): that is how
+    a refresh repeated within the grace period gets the pair already issued."""
+    access_ttl, refresh_ttl = _ttls()
+    claims = _claims(user, family_id)
+    at = int(issued_at.timestamp())
+
+    def token(token_jti: str, ttl: timedelta) -> dict[str, Any]:
+        return {
+            **claims,
+            "jti": token_jti,
+            "iat": at,
+            "nbf": at,
+            "exp": at + int(ttl.total_seconds()),
+            # flask-jwt-extended adds a random CSRF value (for cookies, which we do not use).
+            "csrf": token_jti,
+        }
+
+    # The access token's id follows from the refresh token's, so it too is made again alike.
+    access_jti = str(uuid.uuid5(uuid.NAMESPACE_URL, f"feltlogg:access:{jti}"))
+    access = create_access_token(
+        str(user.id),
+        expires_delta=access_ttl,
+        additional_claims=token(access_jti, access_ttl),
+    )
+    refresh = create_refresh_token(
+        str(user.id),
+        expires_delta=refresh_ttl,
+        additional_claims=token(jti, refresh_ttl),
     )
     return {
         "access_token": access,
@@ -112,6 +154,17 @@ def revoke_family(family_id: uuid.UUID, reason: str) -> None:
     )
 
 
+def end_all_sign_ins(user_id: uuid.UUID, reason: str) -> int:
+    """Revoke every sign-in of the user at once (their access and refresh tokens answer 401
+    from the next request on); how many were still open. The caller commits."""
+    result = db.session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def family_is_revoked(family_id: str | None) -> bool:
     if not family_id:
         return True
@@ -123,25 +176,55 @@ def family_is_revoked(family_id: str | None) -> bool:
     return family is None or family.revoked_at is not None
 
 
+REUSED = (
+    "This refresh token was already used, so this sign-in has been ended on every device that "
+    "shared it. Sign in again."
+)
+
+
 def rotate(jwt_claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
-    """Exchange a refresh token for a new pair. A second use of the same one ends the family."""
+    """Exchange a refresh token for a new pair. A second use of the same one ends the family,
+    unless it comes within REFRESH_REUSE_GRACE_SECONDS of the first: then it is the honest race
+    of two parts of one app (the page and its service worker) refreshing at once, and it gets
+    the pair the first use was given."""
     family_id = uuid.UUID(jwt_claims["fam"])
+    now = utcnow()
     claimed = db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.jti == jwt_claims["jti"], RefreshToken.used_at.is_(None))
-        .values(used_at=utcnow())
+        .values(used_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        revoke_family(family_id, "refresh token reused")
-        db.session.commit()
-        raise AuthError(
-            "This refresh token was already used, so this sign-in has been ended "
-            "on every device that shared it. Sign in again."
-        )
     user = db.session.get(User, uuid.UUID(jwt_claims["sub"]))
     family = db.session.get(TokenFamily, family_id)
-    if user is None or not user.is_active or family is None:
+    if user is None or not user.is_active or family is None or family.revoked_at is not None:
         revoke_family(family_id, "account disabled")
         db.session.commit()
         raise AuthError(SIGN_IN_FAILED)
-    return user, issue_tokens(user, family)
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        again = _pair_already_issued(jwt_claims["jti"], user, now)
+        if again is not None:
+            return user, again
+        revoke_family(family_id, "refresh token reused")
+        db.session.commit()
+        raise AuthError(REUSED)
+    return user, issue_tokens(user, family, replacing=jwt_claims["jti"])
+
+
+def _pair_already_issued(jti: str, user: User, now: datetime) -> dict[str, Any] | None:
+    """The newest pair of the chain that refresh token `jti` began, if it was exchanged within
+    the grace period (following each exchange made within it: a winner that refreshed twice in
+    those seconds)."""
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    token = db.session.get(RefreshToken, jti)
+    for _ in range(10):
+        if token is None or token.used_at is None or token.replaced_by is None:
+            return None
+        if now - token.used_at > grace:
+            return None
+        successor = db.session.get(RefreshToken, token.replaced_by)
+        if successor is None or successor.issued_at is None:
+            return None
+        if successor.used_at is None:
+            return _mint(user, successor.family_id, successor.jti, successor.issued_at)
+        token = successor
+    return None

@@ -136,6 +136,20 @@ def refuse_unknown_query(known: frozenset[str]) -> None:
         )
 
 
+def paginated(query: Any, pagination_parameters: Any) -> list[Any]:
+    """One page of an ordered query, counted and cut in SQL."""
+    pagination_parameters.item_count = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    if pagination_parameters.first_item >= pagination_parameters.item_count:
+        return []  # past the end; and a huge page number is no SQL OFFSET (overflow)
+    return list(
+        db.session.scalars(
+            query.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+        ).all()
+    )
+
+
 def _visible_or_404(actor: Actor, entity: Entity, record_id: uuid.UUID) -> Any:
     record = find_visible(actor, entity, record_id)
     if record is None:
@@ -221,16 +235,9 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
             for name in entity.filters:
                 if name in args:
                     query = query.where(getattr(model, name) == args[name])
-            pagination_parameters.item_count = db.session.scalar(
-                select(func.count()).select_from(query.subquery())
+            rows = paginated(
+                query.order_by(getattr(model, entity.order_by), model.id), pagination_parameters
             )
-            if pagination_parameters.first_item >= pagination_parameters.item_count:
-                return []  # past the end; and a huge page number is no SQL OFFSET (overflow)
-            rows = db.session.scalars(
-                query.order_by(getattr(model, entity.order_by), model.id)
-                .offset(pagination_parameters.first_item)
-                .limit(pagination_parameters.page_size)
-            ).all()
             note_reads(access_entries(actor, "read", entity.name, rows))
             return rows
 

@@ -10,7 +10,8 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api.access import current_actor, hidden_fields_for, user_scope
-from api.common.crud import PAGINATION_QUERY, ApiBlueprint, refuse_unknown_query
+from api.auth.service import end_all_sign_ins
+from api.common.crud import PAGINATION_QUERY, ApiBlueprint, paginated, refuse_unknown_query
 from api.common.records import find_visible
 from api.common.schema import hidden_fields
 from api.entities import ENTITIES
@@ -47,10 +48,7 @@ class Teams(MethodView):
         query = select(Team).order_by(Team.name)
         if actor.role != "admin":
             query = query.where(Team.id == actor.team_id)
-        teams = db.session.scalars(query).all()
-        pagination_parameters.item_count = len(teams)
-        first = pagination_parameters.first_item
-        return teams[first : first + pagination_parameters.page_size]
+        return paginated(query, pagination_parameters)
 
     @blp.arguments(TeamSchema)
     @blp.response(201, TeamSchema)
@@ -113,10 +111,7 @@ class Users(MethodView):
             query = query.where(User.role == args["role"])
         if not args["include_inactive"]:
             query = query.where(User.is_active.is_(True))
-        users = db.session.scalars(query).all()
-        pagination_parameters.item_count = len(users)
-        first = pagination_parameters.first_item
-        return users[first : first + pagination_parameters.page_size]
+        return paginated(query, pagination_parameters)
 
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
@@ -146,6 +141,18 @@ class UserItem(MethodView):
         if user is None:
             abort(404, message="No user with this id.")
         return _commit(lambda: update_user(user, changes))
+
+
+@blp.route("/users/<uuid:user_id>/sign-out-all", methods=["POST"])
+@blp.response(204)
+@blp.alt_response(404, description="No user with this id.")
+def sign_out_user_everywhere(user_id: uuid.UUID) -> None:
+    """End every sign-in of a user, on every device (admin): a lost phone, say. Their access
+    and refresh tokens answer 401 from the next request on; signing in again works."""
+    current_actor(("admin",))
+    if db.session.get(User, user_id) is None:
+        abort(404, message="No user with this id.")
+    _commit(lambda: end_all_sign_ins(user_id, "signed out everywhere by an admin"))
 
 
 @blp.route("/participants/<uuid:participant_id>/transfer", methods=["POST"])

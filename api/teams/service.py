@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from api.access import Actor
-from api.auth.service import hash_password
+from api.auth.service import end_all_sign_ins, hash_password
 from api.common.model import new_id
 from api.common.records import update_record
 from api.entities import ENTITIES
@@ -85,8 +85,15 @@ def create_user(data: dict[str, Any]) -> User:
 
 def update_user(user: User, changes: dict[str, Any]) -> User:
     participant_id = changes.pop("participant_id", None)
+    # What ends every sign-in of the account: a new password (the old one may be known to
+    # someone else), deactivation, and a new role or team (the tokens carry the old ones).
+    # Reactivation brings none of them back.
+    ends_sign_ins = None
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
+        ends_sign_ins = "password reset"
+    if changes.get("is_active") is False and user.is_active:
+        ends_sign_ins = "account deactivated"
     if "email" in changes:
         email = changes.pop("email").strip().lower()
         taken = db.session.scalar(select(User.id).where(User.email == email, User.id != user.id))
@@ -100,6 +107,9 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
         setattr(user, name, value)
     if moved:
         user_scope_changed(user.id)
+        ends_sign_ins = ends_sign_ins or "role or team changed"
+    if ends_sign_ins:
+        end_all_sign_ins(user.id, ends_sign_ins)
     if user.role == "participant" and participant_id is None:
         with db.session.no_autoflush:
             participant_id = db.session.scalar(
