@@ -98,6 +98,7 @@ def test_the_weekly_report_as_bokmal_csv_opens_right_in_a_norwegian_spreadsheet(
         "Andel møtetid ute i feltet",
         "Deltakere",
         "Gjennomgått",
+        "Endret etter gjennomgang",
     ]
     # 105 of 150 minutes in the community: 0.7, with a decimal comma.
     assert specialist == [
@@ -111,8 +112,9 @@ def test_the_weekly_report_as_bokmal_csv_opens_right_in_a_norwegian_spreadsheet(
         "0,7",
         "1",
         "ja",
+        "nei",
     ]
-    assert whole_team == ["team", "2026-W47", "", "", "2", "3", "3", "0,7", "1", ""]
+    assert whole_team == ["team", "2026-W47", "", "", "2", "3", "3", "0,7", "1", "", ""]
 
 
 def test_the_language_follows_accept_language_when_not_named(client, login, team):

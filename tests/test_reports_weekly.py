@@ -149,6 +149,43 @@ def test_a_week_is_reviewed_when_the_supervisor_marked_it(client, make, login, t
     assert [w["reviewed_specialists"] for w in report["team"]["weeks"]] == [0, 1]
 
 
+def test_a_reviewed_week_that_receives_work_afterwards_says_so(client, make, login, team):
+    """Work logged late (or edited, or deleted) after the supervisor reviewed its week shows the
+    week changed after review; weeks untouched since, or never reviewed, do not."""
+    supervisor, js1, js2, employer = team
+    make.employer_contact(js1, employer, contacted_at=oslo(2026, 11, 17))
+    make.employer_contact(js2, employer, contacted_at=oslo(2026, 11, 10))
+    for specialist, week in ((js1, 47), (js1, 46), (js2, 46)):
+        make.week_review(supervisor, specialist, iso_year=2026, iso_week=week)
+    headers = {**login(supervisor)}
+    query = {"from": "2026-W46", "to": "2026-W47"}
+
+    def changed(specialist: Any) -> list[bool]:
+        report = _report(client, headers, **query)
+        return [_week(report, specialist.id, w)["changed_after_review"] for w in report["weeks"]]
+
+    assert changed(js1) == [False, False] and changed(js2) == [False, False]
+    # js1 logs last week's Friday visit on Monday, after the review of that week.
+    late = client.post(
+        "/api/v1/employer_contacts",
+        json={"employer_id": str(employer.id), "contacted_at": "2026-11-20T14:00:00+01:00"},
+        headers=login(js1),
+    )
+    assert late.status_code == 201, late.json
+    assert changed(js1) == [False, True]
+    # js2 deletes a contact of a reviewed week: that changes the week too.
+    [contact] = client.get(
+        "/api/v1/employer_contacts",
+        query_string={"specialist_id": str(js2.id)},
+        headers=login(js2),
+    ).json
+    assert (
+        client.delete(f"/api/v1/employer_contacts/{contact['id']}", headers=login(js2)).status_code
+        == 204
+    )
+    assert changed(js2) == [True, False]
+
+
 def test_a_contact_synced_days_later_counts_in_the_week_it_happened(client, make, login, team):
     supervisor, js1, _, employer = team
     headers = login(js1)

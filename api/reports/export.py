@@ -40,6 +40,7 @@ COLUMN_TITLES: dict[str, tuple[str, str]] = {
     "community_share": ("Andel møtetid ute i feltet", "Community share of meeting time"),
     "caseload": ("Deltakere", "Caseload"),
     "reviewed": ("Gjennomgått", "Reviewed"),
+    "changed_after_review": ("Endret etter gjennomgang", "Changed after review"),
     # fidelity
     "item": ("Punkt", "Item"),
     "number": ("Nr. i IPS-25", "IPS-25 number"),
@@ -216,7 +217,7 @@ def weekly_csv_rows(report: dict[str, Any], lang: str) -> tuple[list[str], list[
         "community_share",
         "caseload",
     ]
-    columns = ["row", "week", "specialist_id", "name", *numbers, "reviewed"]
+    columns = ["row", "week", "specialist_id", "name", *numbers, "reviewed", "changed_after_review"]
     rows: list[list[Any]] = []
     for specialist in report["specialists"]:
         for week in specialist["weeks"]:
@@ -228,6 +229,7 @@ def weekly_csv_rows(report: dict[str, Any], lang: str) -> tuple[list[str], list[
                     specialist["name"],
                     *(week[key] for key in numbers),
                     week["reviewed"],
+                    week["changed_after_review"],
                 ]
             )
     for week in report["team"]["weeks"]:
@@ -238,6 +240,7 @@ def weekly_csv_rows(report: dict[str, Any], lang: str) -> tuple[list[str], list[
                 None,
                 None,
                 *(week[key] for key in numbers),
+                None,
                 None,
             ]
         )

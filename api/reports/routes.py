@@ -61,6 +61,13 @@ class WeekRowSchema(ma.Schema):
 
 class SpecialistWeekSchema(WeekRowSchema):
     reviewed = ma.fields.Boolean(required=True)
+    changed_after_review = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Reviewed, and contacts or meetings of the week were logged, changed "
+            "or deleted after the review (work logged late)."
+        },
+    )
 
 
 class SpecialistRowSchema(ma.Schema):

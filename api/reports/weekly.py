@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,27 @@ def _week_index(column: Any, weeks: Sequence[IsoWeek], zone: ZoneInfo) -> Any:
 
 def _in_weeks(column: Any, weeks: Sequence[IsoWeek], zone: ZoneInfo) -> ColumnElement[bool]:
     return and_(column >= weeks[0].starts_at(zone), column < weeks[-1].shifted(1).starts_at(zone))
+
+
+def _last_changes(
+    ids: Sequence[uuid.UUID], weeks: Sequence[IsoWeek], zone: ZoneInfo
+) -> dict[tuple[uuid.UUID, int], datetime]:
+    """(specialist, week index) -> the last time their contacts or meetings of that week were
+    written (created, edited or deleted: tombstones count), by when the work happened."""
+    last: dict[tuple[uuid.UUID, int], datetime] = {}
+    for model, happened in ((EmployerContact, "contacted_at"), (Meeting, "starts_at")):
+        column = getattr(model, happened)
+        week = _week_index(column, weeks, zone).label("week")
+        rows = db.session.execute(
+            select(model.specialist_id, week, func.max(model.updated_at))
+            .where(model.specialist_id.in_(ids), _in_weeks(column, weeks, zone))
+            .group_by(model.specialist_id, week)
+        )
+        for specialist_id, index, changed in rows:
+            key = (specialist_id, index)
+            if key not in last or changed > last[key]:
+                last[key] = changed
+    return last
 
 
 def weekly_activity(
@@ -142,16 +164,30 @@ def weekly_activity(
             if enrolled_on <= week.sunday and (closed_on is None or closed_on >= week.monday):
                 counts[(specialist_id, index)].caseload += 1
 
+    # (specialist, year, week) -> when the supervisor marked it reviewed
     reviewed = {
-        tuple(row)
+        (row.specialist_id, row.iso_year, row.iso_week): row.reviewed_at
         for row in db.session.execute(
-            select(WeekReview.specialist_id, WeekReview.iso_year, WeekReview.iso_week).where(
+            select(
+                WeekReview.specialist_id,
+                WeekReview.iso_year,
+                WeekReview.iso_week,
+                WeekReview.reviewed_at,
+            ).where(
                 WeekReview.specialist_id.in_(ids),
                 WeekReview.deleted_at.is_(None),
                 WeekReview.iso_year.between(weeks[0].year, weeks[-1].year),
             )
         )
     }
+    last_change = _last_changes(ids, weeks, zone) if reviewed else {}
+
+    def changed_after_review(specialist_id: uuid.UUID, index: int) -> bool:
+        """Work of a reviewed week logged, edited or deleted after the review (logged late)."""
+        week = weeks[index]
+        reviewed_at = reviewed.get((specialist_id, week.year, week.week))
+        changed = last_change.get((specialist_id, index))
+        return reviewed_at is not None and changed is not None and changed > reviewed_at
 
     rows = []
     team = [WeekCounts() for _ in weeks]
@@ -164,6 +200,7 @@ def weekly_activity(
                 {
                     **row.as_row(week),
                     "reviewed": (specialist_id, week.year, week.week) in reviewed,
+                    "changed_after_review": changed_after_review(specialist_id, index),
                 }
             )
         rows.append({"specialist_id": specialist_id, "name": name, "weeks": specialist_weeks})

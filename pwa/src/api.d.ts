@@ -4350,6 +4350,8 @@ export interface components {
             community_share: number | null;
             caseload: number;
             reviewed: boolean;
+            /** @description Reviewed, and contacts or meetings of the week were logged, changed or deleted after the review (work logged late). */
+            changed_after_review: boolean;
         };
         SpecialistRow: {
             /** Format: uuid */
