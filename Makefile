@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports \
-	bench bench-faults audit
+	bench bench-faults audit bench-purge
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ bench-sync: install
 # (BENCH_DATABASE_URL names the server); prints tables for docs/performance.md.
 bench-reports: install
 	$(BIN)/python bench/reports_bench.py
+
+# The nightly purges on the national data set with a year of tombstones, sign-ins, pushed
+# changes and six years of audit entries, on PostgreSQL (BENCH_DATABASE_URL names the server);
+# the tombstone purge as NOT IN and as NOT EXISTS. Prints tables for docs/performance.md.
+bench-purge: install
+	$(BIN)/python bench/purge_bench.py
 
 # Load test: gunicorn on the national data set (made once into a template database on
 # BENCH_DATABASE_URL's server), mixed load from locust; prints a table. BENCH_LOAD_SCALE sizes

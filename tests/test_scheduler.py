@@ -1,5 +1,6 @@
 """The scheduler: its jobs run at local time (across a DST change), each slot once however many
-scheduler processes there are, missed slots caught up once; the notifications it queues are sent
+scheduler processes there are, missed slots caught up once, a slot left running by a process that
+died taken over by exactly one other after the timeout; the notifications it queues are sent
 once each, respecting preferences and quiet hours, through a real (local) push service that
 decrypts them, so that we can check they carry no names.
 
@@ -9,6 +10,7 @@ Everything runs on a frozen clock: each test calls the runner with the `now` it 
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import threading
 import uuid
@@ -22,8 +24,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from api.common.model import utcnow
 from api.extensions import db
@@ -33,7 +36,17 @@ from api.scheduler.jobs import JOB_BY_NAME, JOB_NAMES, JOBS, Job
 from api.scheduler.models import JobRun, Notification
 from api.scheduler.notifications import dispatch, enqueue
 from api.scheduler.preferences import save_preferences
-from api.scheduler.runner import build_scheduler, last_slot, run_due, run_job, slots_between
+from api.scheduler.runner import (
+    TAKE_OVER_EVERY,
+    build_scheduler,
+    claim,
+    last_slot,
+    run_due,
+    run_job,
+    runner_name,
+    slots_between,
+    take_over_stale,
+)
 from tests.factories import Factory
 from tests.push_service import BrowserSubscription, PushService
 
@@ -502,6 +515,210 @@ def test_a_failing_job_is_recorded_with_the_kind_of_error_and_no_personal_data(c
     assert run_job(job, utc(20, 6)).outcome == "taken"  # a failed slot is not run again
 
 
+# --- A process that died mid-run ------------------------------------------------------------
+
+DEAD = "dead-host:4242"
+
+
+@pytest.fixture
+def runner_log(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The runner's warnings. (Migrating the test database ran Alembic's fileConfig, which
+    disables every logger that existed at the time, the runner's included.)"""
+    monkeypatch.setattr(logging.getLogger("api.scheduler.runner"), "disabled", False)
+    caplog.set_level(logging.WARNING, logger="api.scheduler.runner")
+    return caplog
+
+
+def _left_running(job: Job, slot: datetime, started_ago: timedelta) -> None:
+    """The row a scheduler process leaves when it is killed during the run of `slot`."""
+    db.session.add(
+        JobRun(
+            job=job.name,
+            scheduled_for=slot,
+            started_at=utcnow() - started_ago,
+            outcome="running",
+            runner=DEAD,
+        )
+    )
+    db.session.commit()
+
+
+def _counted(ran: list[str]) -> Job:
+    """A daily job that only counts its runs (in which thread) and says so."""
+    lock = threading.Lock()
+
+    def count(now: datetime) -> str:
+        with lock:
+            ran.append(threading.current_thread().name)
+        return f"ran {len(ran)}"
+
+    return Job("counted", count, {"hour": 8, "minute": 0}, True, timedelta(days=1), 60)
+
+
+def test_a_slot_left_running_by_a_dead_process_is_taken_over_after_the_timeout_not_before(
+    app, ctx, monkeypatch, runner_log
+):
+    """The Monday report's slot of 08:00, claimed by a process that was killed: within
+    SCHEDULER_RUN_TIMEOUT_MINUTES nobody runs it (the process may still be working); after it,
+    the next claim (the look for stale runs, or a start's catch-up) takes the slot over, runs the
+    job once, and the run names the process it took over from."""
+    monkeypatch.setitem(app.config, "SCHEDULER_RUN_TIMEOUT_MINUTES", 30)
+    f = Factory()
+    f.user("supervisor")
+    job = JOB_BY_NAME["weekly_report_ready"]
+    slot = utc(19, 6)
+    _left_running(job, slot, timedelta(minutes=29))
+    later = slot + timedelta(hours=2)
+
+    assert run_job(job, slot).outcome == "taken"
+    assert run_due(later, [job]) == []
+    assert run_due(later, [job], stale_only=True) == []
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+    db.session.execute(
+        JobRun.__table__.update().values(started_at=utcnow() - timedelta(minutes=31))
+    )
+    db.session.commit()
+    assert run_due(later, [], stale_only=True) == []  # (only the jobs asked about)
+    [result] = run_due(later, [job], stale_only=True)
+    assert (result.job, result.scheduled_for, result.outcome) == (job.name, slot, "ok")
+    assert result.detail == f"took over from {DEAD}: queued 1 of 1 announcements"
+    [run] = db.session.scalars(select(JobRun)).all()
+    assert (run.scheduled_for, run.outcome, run.runner) == (slot, "ok", runner_name())
+    assert run.detail == result.detail and run.finished_at is not None
+    assert utcnow() - run.started_at < timedelta(minutes=1)
+    assert any(DEAD in message for message in runner_log.messages), runner_log.messages
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+    # Finished now: nobody runs it again, however late.
+    db.session.execute(JobRun.__table__.update().values(started_at=utcnow() - timedelta(days=1)))
+    db.session.commit()
+    assert run_job(job, slot).outcome == "taken"
+    assert run_due(later, [job]) == []
+
+
+def test_a_start_after_the_timeout_catches_up_a_slot_a_dead_process_left_running(ctx):
+    """The scheduler was killed during the 03:00 purge and came back at 07:00: its catch-up
+    at start takes the purge's slot over (the default timeout, an hour, has passed)."""
+    job = JOB_BY_NAME["tombstone_purge"]
+    now = local(20, 7)
+    slot = last_slot(job, now)
+    assert slot == local(20, 3)
+    mark_done(local(20, 2))
+    _left_running(job, slot, timedelta(hours=4))
+    results = {result.job: result for result in run_due(now, [job])}
+    assert results[job.name].outcome == "ok"
+    assert results[job.name].detail.startswith(f"took over from {DEAD}: removed 0 tombstones")
+    run = db.session.scalar(select(JobRun).where(JobRun.scheduled_for == slot))
+    assert (run.outcome, run.runner) == ("ok", runner_name())
+
+
+def test_the_look_for_stale_runs_takes_over_dead_runs_and_runs_nothing_else(app, ctx):
+    """What every scheduler does every few minutes: it runs the last slot of each job whose run
+    there outlived the timeout, and no other slot (missed slots are the catch-up's, at start)."""
+    job = JOB_BY_NAME["history_purge"]
+    slot = last_slot(job, utcnow())
+    assert slot is not None
+    _left_running(job, slot, timedelta(hours=2))
+    take_over_stale(app)
+    runs = db.session.execute(select(JobRun.job, JobRun.outcome, JobRun.runner)).all()
+    assert runs == [(job.name, "ok", runner_name())]
+    take_over_stale(app)
+    assert db.session.scalar(select(func.count()).select_from(JobRun)) == 1
+
+
+def test_two_processes_racing_to_take_over_a_dead_run_run_it_once(app, ctx):
+    """Two scheduler processes (threads with sessions of their own) claim the same dead slot at
+    once. On PostgreSQL both are held until each has read the stale run and is about to take it
+    over, so that their UPDATEs meet: one waits for the other, then finds the run taken. On
+    SQLite the first to begin holds the write lock until it has committed its claim."""
+    ran: list[str] = []
+    job = _counted(ran)
+    slot = utc(20, 6)
+    _left_running(job, slot, timedelta(hours=2))
+    db.session.remove()
+    postgresql = db.engine.dialect.name == "postgresql"
+    at_update = threading.Barrier(2, timeout=WAIT)
+    reached: list[str] = []
+
+    def hold_before_taking_over(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE job_runs SET id="):
+            reached.append(threading.current_thread().name)
+            at_update.wait()
+
+    outcomes: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def scheduler_process() -> None:
+        try:
+            with app.app_context():
+                outcomes[threading.current_thread().name] = run_job(job, slot).outcome
+                db.session.remove()
+        except BaseException as error:
+            errors.append(error)
+            at_update.abort()
+
+    if postgresql:
+        event.listen(db.engine, "before_cursor_execute", hold_before_taking_over)
+    try:
+        threads = [threading.Thread(target=scheduler_process, name=name) for name in ("one", "two")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT * 2)
+    finally:
+        if postgresql:
+            event.remove(db.engine, "before_cursor_execute", hold_before_taking_over)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+    assert sorted(outcomes.values()) == ["ok", "taken"]
+    assert ran == [name for name, outcome in outcomes.items() if outcome == "ok"]
+    if postgresql:
+        assert sorted(reached) == ["one", "two"]  # the race was run, not avoided
+    [run] = db.session.scalars(select(JobRun)).all()
+    assert (run.outcome, run.detail) == ("ok", f"took over from {DEAD}: ran 1")
+
+
+def test_a_run_taken_over_while_it_was_only_slow_does_not_record_over_the_new_one(
+    app, ctx, runner_log
+):
+    """A process that was slow, not dead: past the timeout another process took its slot over.
+    When the slow run ends, its outcome is not written over the run that replaced it."""
+    ran: list[str] = []
+    slot = utc(21, 6)
+    taken_over: list[Any] = []
+
+    def slow(now: datetime) -> str:
+        def other_process() -> None:
+            with app.app_context():
+                db.session.execute(
+                    JobRun.__table__.update().values(started_at=utcnow() - timedelta(hours=2))
+                )
+                db.session.commit()
+                taken_over.append(claim(job, slot))
+                db.session.remove()
+
+        thread = threading.Thread(target=other_process)
+        thread.start()
+        thread.join(WAIT)
+        ran.append("slow")
+        return "slow work done"
+
+    job = Job("slow", slow, {"hour": 8, "minute": 0}, True, timedelta(days=1), 60)
+    result = run_job(job, slot)
+    [claimed] = taken_over
+    assert claimed is not None and claimed.taken_over_from == runner_name()
+    assert (result.outcome, ran) == ("ok", ["slow"])
+    [run] = db.session.scalars(select(JobRun)).all()
+    assert (run.id, run.outcome, run.detail) == (claimed.run_id, "running", None)
+    assert any("is not recorded" in m for m in runner_log.messages), runner_log.messages
+
+
+def test_a_timeout_below_a_minute_stops_the_scheduler_at_start(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SCHEDULER_RUN_TIMEOUT_MINUTES", 0)
+    with pytest.raises(RuntimeError, match="SCHEDULER_RUN_TIMEOUT_MINUTES"):
+        build_scheduler(app)
+
+
 # --- What is sent, and when ---------------------------------------------------------------
 
 
@@ -608,7 +825,11 @@ def test_the_command_registers_every_job_and_starts(app, monkeypatch):
     assert "Scheduler started" in result.output
     [scheduler] = started
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {*JOB_NAMES, "catch_up"}
+    assert set(jobs) == {*JOB_NAMES, "catch_up", "take_over"}
+    take_over = jobs.pop("take_over")
+    assert isinstance(take_over.trigger, IntervalTrigger)
+    assert take_over.trigger.interval == TAKE_OVER_EVERY
+    assert take_over.max_instances == 1
     for name in JOB_NAMES:
         job = jobs[name]
         assert isinstance(job.trigger, CronTrigger)

@@ -14,8 +14,9 @@ from api.common.model import UTCDateTime, new_id, one_of
 from api.extensions import db
 
 AUDIT_ACTIONS = ("read", "create", "update", "delete", "export", "erase")
-# A session setting that lets one transaction change or empty the table on PostgreSQL; for a
-# database administrator's retention job, never for the application (docs/security.md).
+# A session setting that lets one transaction change or empty the table on PostgreSQL; for
+# retention only: the scheduler's nightly purge (api/audit/retention.py), which deletes nothing
+# younger than AUDIT_RETENTION_DAYS, or a database administrator's job (docs/security.md).
 MAINTENANCE_SETTING = "feltlogg.audit_maintenance"
 
 

@@ -15,10 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from api.activity.models import FACE_TO_FACE_MODES, EmployerContact, Meeting
+from api.audit.retention import purge_audit_log
+from api.auth.models import RefreshToken, TokenFamily
 from api.common.time import local_today, local_zone
 from api.extensions import db
 from api.participants.models import Participant
@@ -305,9 +307,78 @@ def purge_old_tombstones(now: datetime) -> str:
 
 
 @in_utc
+def purge_old_mutations(now: datetime) -> str:
+    """Nightly: the results of pushed mutations older than SYNC_TOMBSTONE_DAYS, which answer a
+    replay with `duplicate` (a replay older than that is evaluated anew: docs/sync.md)."""
+    from api.offline.setup import feed
+    from sync.purge import purge_mutations
+
+    days = int(current_app.config["SYNC_TOMBSTONE_DAYS"])
+    forgotten = purge_mutations(db.session, feed, now - timedelta(days=days))
+    return f"forgot {forgotten} mutation results older than {days} days"
+
+
+@in_utc
+def purge_sync_history(now: datetime) -> str:
+    """The nightly tombstone purge: the sync horizon, for the records and the mutation log."""
+    return f"{purge_old_tombstones(now)}; {purge_old_mutations(now)}"
+
+
+@in_utc
+def purge_sign_ins(now: datetime) -> str:
+    """Nightly: refresh tokens past their expiry, and sign-ins (token families) left with none.
+
+    A used refresh token stays until it expires: presented again, it is how a stolen copy is
+    recognised and its sign-in ended (api/auth/service.rotate). Once expired its signature
+    check refuses it anyway. A sign-in without tokens goes once it has outlived the longest
+    refresh token it could have issued, or, if revoked, every access token it issued; a token
+    naming a sign-in that no longer exists is refused as revoked (family_is_revoked), so
+    removing one never lets anything back in.
+    """
+    config = current_app.config
+    tokens, families = RefreshToken.__table__, TokenFamily.__table__
+    expired: Any = db.session.execute(delete(tokens).where(tokens.c.expires_at < now))
+    idle_before = now - timedelta(days=int(config["REFRESH_TOKEN_DAYS"]))
+    revoked_before = now - timedelta(minutes=int(config["ACCESS_TOKEN_MINUTES"]))
+    ended: Any = db.session.execute(
+        delete(families).where(
+            ~exists().where(tokens.c.family_id == families.c.id),
+            or_(families.c.created_at < idle_before, families.c.revoked_at < revoked_before),
+        )
+    )
+    return f"removed {expired.rowcount} expired refresh tokens and {ended.rowcount} sign-ins"
+
+
+@in_utc
+def purge_old_audit_entries(now: datetime) -> str:
+    """Nightly: audit entries older than AUDIT_RETENTION_DAYS (0: none, ever)."""
+    days = int(current_app.config["AUDIT_RETENTION_DAYS"])
+    if days <= 0:
+        return "kept every audit entry (AUDIT_RETENTION_DAYS is 0)"
+    removed = purge_audit_log(db.session, now - timedelta(days=days))
+    return f"removed {removed} audit entries older than {days} days"
+
+
+@in_utc
+def purge_old_history(now: datetime) -> str:
+    """The nightly history purge: the scheduler's history, ended sign-ins, old audit entries.
+
+    Each part is committed on its own, the audit log last: a part that fails (say, the
+    database role was granted no DELETE on audit_log, as docs/security.md suggests for a log
+    the application cannot rewrite) fails the run but holds none of the others back.
+    """
+    details = []
+    for part in (purge_history, purge_sign_ins, purge_old_audit_entries):
+        details.append(part(now))
+        db.session.commit()
+    return "; ".join(details)
+
+
+@in_utc
 def purge_history(now: datetime) -> str:
     """Nightly: notifications dealt with and job runs older than SCHEDULER_HISTORY_DAYS."""
-    before = now - timedelta(days=int(current_app.config["SCHEDULER_HISTORY_DAYS"]))
+    config = current_app.config
+    before = now - timedelta(days=int(config["SCHEDULER_HISTORY_DAYS"]))
     notifications: Any = db.session.execute(
         delete(Notification).where(
             Notification.status.in_(FINISHED),
@@ -317,8 +388,14 @@ def purge_history(now: datetime) -> str:
     # A job's last run is kept whatever the setting: without it, the next start would run the
     # job for that slot again.
     runs_before = min(before, now - max(job.lookback for job in JOBS))
+    # A run still "running" past the timeout was left by a process that died (api/scheduler/
+    # runner.py); it goes with the rest of the history.
+    abandoned = now - timedelta(minutes=int(config["SCHEDULER_RUN_TIMEOUT_MINUTES"]))
     runs: Any = db.session.execute(
-        delete(JobRun).where(JobRun.scheduled_for < runs_before, JobRun.outcome != "running")
+        delete(JobRun).where(
+            JobRun.scheduled_for < runs_before,
+            or_(JobRun.outcome != "running", JobRun.started_at < abandoned),
+        )
     )
     return f"removed {notifications.rowcount} notifications and {runs.rowcount} job runs"
 
@@ -397,7 +474,7 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         "tombstone_purge",
-        purge_old_tombstones,
+        purge_sync_history,
         {"hour": 3, "minute": 0},
         True,
         DAY,
@@ -405,7 +482,7 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         "history_purge",
-        purge_history,
+        purge_old_history,
         {"hour": 3, "minute": 30},
         True,
         DAY,
