@@ -60,13 +60,9 @@ function Shell({ user }: { user: SignedInUser }) {
     window.scrollTo(0, 0);
   }, [routeKey]);
 
-  if (needsLogin) {
-    return (
-      <>
-        <Login email={user.email ?? ""} again />
-      </>
-    );
-  }
+  // A sign-in that has ended locks nobody out: the screens keep working on what the phone holds,
+  // a banner asks for a new sign-in, and the sign-in screen is one tap away (and can be left).
+  if (needsLogin && route.path[0] === "login") return <Login email={user.email ?? ""} again />;
   const role = user.role ?? "specialist";
   return (
     <>
@@ -80,6 +76,7 @@ function Shell({ user }: { user: SignedInUser }) {
           <button type="button" class="button" onClick={update}>{t("update.apply")}</button>
         </div>
       )}
+      {needsLogin && <SignedOutBanner />}
       {updateRequired && (
         <div class="banner warn" role="alert">
           <span>{t("update.required")}</span>
@@ -100,9 +97,23 @@ function Shell({ user }: { user: SignedInUser }) {
   );
 }
 
+/** The sign-in has ended: how many changes wait for a new one, and the way to it. */
+function SignedOutBanner() {
+  const waiting = useLive(() => db.outbox.count(), [], 0);
+  const text =
+    waiting === 0 ? t("signedOut.bannerNone") : waiting === 1 ? t("signedOut.bannerOne") : t("signedOut.banner", { count: waiting });
+  return (
+    <div class="banner warn" role="alert">
+      <span>{text}</span>
+      <a class="button primary" href="#/login">{t("signedOut.signIn")}</a>
+    </div>
+  );
+}
+
 function Screen({ route, user }: { route: Route; user: SignedInUser }) {
   const role = user.role ?? "specialist";
-  const [first = "", second, third] = route.path;
+  const [page = "", second, third] = route.path;
+  const first = page === "login" ? "" : page; // signed in again: the sign-in screen leads home
   if (first === "settings") return <Settings user={user} />;
   if (first === "conflicts") return <Conflicts />;
   if (first === "rejected") return <Rejected />;
@@ -228,6 +239,7 @@ function StatusBar() {
   let stateText = "";
   if (state === "syncing") stateText = progress?.phase === "pull" && progress.done > 0 ? t("status.pulling", { count: progress.done }) : t("status.syncing");
   else if (state === "offline") stateText = t("status.offline");
+  else if (state === "error" && outcome?.status === "signed_out") stateText = t("status.signedOut");
   else if (state === "error") stateText = outcome?.status === "error" ? t("status.errorDetail", { detail: outcome.message }) : t("status.error");
   return (
     <>

@@ -1,11 +1,11 @@
 /** What the user can do: each action writes through the outbox and asks the sync loop to run. */
 import { db, syncLoop } from "./app";
-import { type ChangeToken, createRecord, deleteRecord, discard, retry, saveRecord, undo } from "./outbox";
+import { type ChangeToken, createRecord, deleteRecord, discard, restore, retry, saveRecord, undo } from "./outbox";
 import { chooseOther, type ConflictView, keepCurrent } from "./conflicts";
 import { fromLocalInput, isoWithOffset, parseWeek } from "./time";
 import { LONG_TEXT_MAX, NOTE_MAX } from "./limits";
 import type { EmployerContact, JobMatch, Meeting, PlanStep } from "./types";
-import type { FeltloggDB } from "./db";
+import type { FeltloggDB, OutboxEntry } from "./db";
 import { viewRecords } from "./outbox";
 import type { CareerProfile, Employer, Participant, RecordOf, TeamMeeting } from "./types";
 
@@ -142,8 +142,13 @@ export function retryRejected(seq: number, corrected: Record<string, unknown>) {
   return done(retry(db, seq, corrected));
 }
 
-export function discardRejected(seq: number) {
+/** Discard a rejected change; the returned entry is what "Angre" puts back. */
+export function discardRejected(seq: number): Promise<OutboxEntry | undefined> {
   return discard(db, seq);
+}
+
+export function restoreRejected(entry: OutboxEntry): Promise<void> {
+  return restore(db, entry);
 }
 
 /** Mark a specialist's week as reviewed, with an optional comment the specialist sees; held

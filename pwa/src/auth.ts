@@ -1,7 +1,14 @@
 /**
  * Sign-in and tokens. The 15-minute access token is renewed with the 30-day refresh token, so a
  * signed-in specialist can keep logging work offline for days: a missing network never signs
- * anyone out, only a refresh token the server refuses does (and then local data stays).
+ * anyone out, only a refresh token the server refuses does, and then the outbox stays until the
+ * same user signs in again (or the user chooses to discard it).
+ *
+ * The page, other tabs and the service worker share the tokens in IndexedDB. A refresh token
+ * works once: two contexts refreshing with the same one at the same moment would look like a
+ * stolen token to the server, which then ends the sign-in. So a refresh runs under a Web Lock
+ * (one at a time across every context of the origin), and inside it the stored tokens are read
+ * again: if another context already refreshed, its tokens are used and the server is not asked.
  */
 import { META, type FeltloggDB, getMeta, setMeta } from "./db";
 import { ENTITIES, type SignedInUser, type TokenPair } from "./types";
@@ -9,6 +16,12 @@ import { ENTITIES, type SignedInUser, type TokenPair } from "./types";
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export const API = "/api/v1";
+
+/** The name of the Web Lock every context takes to refresh the tokens. */
+export const REFRESH_LOCK = "feltlogg-token-refresh";
+
+/** An access token this close to its end is renewed ahead of time. */
+export const REFRESH_MARGIN_MS = 60_000;
 
 /** The network is not there (or the server could not be reached). */
 export class OfflineError extends Error {
@@ -39,12 +52,34 @@ export class LoginError extends Error {
   }
 }
 
+/**
+ * Signing in as someone else while the previous user's changes have not reached the server:
+ * nothing was changed on the phone. Sign in as `previous` to send them, or sign in again with
+ * `discardUnsent` to drop them.
+ */
+export class UnsentChangesError extends Error {
+  constructor(
+    public readonly previous: SignedInUser,
+    public readonly count: number,
+  ) {
+    super("unsent changes of another user");
+    this.name = "UnsentChangesError";
+  }
+}
+
+/** The part of the Web Locks API used here (navigator.locks in windows and workers). */
+export interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
 export interface AuthDeps {
   db: FeltloggDB;
   fetch: FetchLike;
   now?: () => number;
   /** Prefix for API paths (tests and other origins); "" when served by the API itself. */
   origin?: string;
+  /** Locks shared with the other contexts; default navigator.locks, null for none. */
+  locks?: LockManagerLike | null;
 }
 
 /**
@@ -63,19 +98,77 @@ async function send(deps: AuthDeps, path: string, init: RequestInit): Promise<Re
   }
 }
 
-async function storePair(deps: AuthDeps, pair: TokenPair): Promise<void> {
+/** The stable `code` of a problem+json answer, if it has one (the body stays readable). */
+export async function problemCode(response: Response): Promise<string | undefined> {
+  const body = (await response.clone().json().catch(() => null)) as { code?: unknown } | null;
+  return typeof body?.code === "string" ? body.code : undefined;
+}
+
+/** 401 codes that say the sign-in itself has ended: no refresh can help. */
+const SIGN_IN_ENDED = new Set(["signed_out", "account_inactive"]);
+
+function lockManager(deps: AuthDeps): LockManagerLike | null {
+  if (deps.locks !== undefined) return deps.locks;
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return null;
+  return { request: <T>(name: string, callback: () => Promise<T>) => locks.request(name, () => callback()) as Promise<T> };
+}
+
+/**
+ * Store a new pair. With `replacing`, only if the stored refresh token is still that one (a
+ * sign-in or sign-out in another context meanwhile wins); false when it was not stored.
+ */
+async function storePair(deps: AuthDeps, pair: TokenPair, replacing?: string): Promise<boolean> {
   const now = (deps.now ?? Date.now)();
-  await deps.db.transaction("rw", deps.db.meta, async () => {
+  return deps.db.transaction("rw", deps.db.meta, async () => {
+    if (replacing !== undefined && (await getMeta<string>(deps.db, META.refreshToken)) !== replacing) return false;
     await setMeta(deps.db, META.accessToken, pair.access_token);
     await setMeta(deps.db, META.refreshToken, pair.refresh_token);
     await setMeta(deps.db, META.accessExpiresAt, now + (pair.expires_in ?? 900) * 1000);
     await setMeta(deps.db, META.needsLogin, null);
     if (pair.user) await setMeta(deps.db, META.user, pair.user);
+    return true;
   });
 }
 
-/** Sign in. Signing in as someone else clears the previous user's records and outbox. */
-export async function login(deps: AuthDeps, email: string, password: string): Promise<SignedInUser> {
+/**
+ * The sign-in has ended: ask for a new one, keeping the user, the records and the outbox. Only
+ * if the stored tokens are still the ones refused (another context may have signed in anew);
+ * false when they were not.
+ */
+async function markSignedOut(db: FeltloggDB, refused: { accessToken?: string; refreshToken?: string }): Promise<boolean> {
+  return db.transaction("rw", db.meta, async () => {
+    if (refused.accessToken !== undefined && (await getMeta<string>(db, META.accessToken)) !== refused.accessToken) return false;
+    if (refused.refreshToken !== undefined && (await getMeta<string>(db, META.refreshToken)) !== refused.refreshToken) return false;
+    await setMeta(db, META.needsLogin, true);
+    return true;
+  });
+}
+
+/** How many changes wait in the outbox (rejected ones included). */
+export function unsentCount(db: FeltloggDB): Promise<number> {
+  return db.outbox.count();
+}
+
+export interface LoginOptions {
+  /** The previous user's unsent changes may be dropped (the user confirmed it). */
+  discardUnsent?: boolean;
+}
+
+/**
+ * Sign in. The same user again keeps everything (and the waiting changes go out with the next
+ * sync). Someone else: the previous user's records are dropped, and their unsent changes only
+ * with `discardUnsent`; without it, UnsentChangesError and nothing on the phone changes.
+ */
+export async function login(deps: AuthDeps, email: string, password: string, options: LoginOptions = {}): Promise<SignedInUser> {
+  const { db } = deps;
+  const previous = await getMeta<SignedInUser>(db, META.user);
+  const typed = email.trim().toLowerCase();
+  if (previous?.email && previous.email.toLowerCase() !== typed && !options.discardUnsent) {
+    // Ask before the server is: no tokens are issued for a sign-in that may not go ahead.
+    const waiting = await unsentCount(db);
+    if (waiting > 0) throw new UnsentChangesError(previous, waiting);
+  }
   const response = await send(deps, `${API}/auth/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -88,11 +181,20 @@ export async function login(deps: AuthDeps, email: string, password: string): Pr
   }
   const pair = (await response.json()) as TokenPair;
   const user = pair.user!;
-  const previous = await getMeta<SignedInUser>(deps.db, META.user);
-  if (previous && previous.id !== user.id) await clearUserData(deps.db, true);
-  if (!previous || previous.id !== user.id) {
-    await setMeta(deps.db, META.cursor, null);
-    await setMeta(deps.db, META.initialDone, null);
+  const otherUser = Boolean(previous && previous.id !== user.id);
+  if (previous && otherUser && !options.discardUnsent) {
+    const waiting = await unsentCount(db);
+    if (waiting > 0) {
+      // The server says this is someone else (the check by e-mail above could not tell): end
+      // the new sign-in again, and leave the phone as it was.
+      await revoke(deps, pair.access_token);
+      throw new UnsentChangesError(previous, waiting);
+    }
+  }
+  if (otherUser) await clearUserData(db, true);
+  if (!previous || otherUser) {
+    await setMeta(db, META.cursor, null);
+    await setMeta(db, META.initialDone, null);
   }
   await storePair(deps, pair);
   return user;
@@ -109,79 +211,148 @@ export async function clearUserData(db: FeltloggDB, outbox: boolean): Promise<vo
   });
 }
 
-/** Sign out on purpose: revoke the tokens if the server can be reached, forget everything. */
-export async function logout(deps: AuthDeps): Promise<void> {
-  const token = await getMeta<string>(deps.db, META.accessToken);
-  if (token) {
-    await send(deps, `${API}/auth/logout`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}` },
-    }).catch(() => undefined);
-  }
-  await clearUserData(deps.db, true);
+/** End one sign-in on the server, if it can be reached. */
+async function revoke(deps: AuthDeps, accessToken: string | undefined): Promise<void> {
+  if (!accessToken) return;
+  await send(deps, `${API}/auth/logout`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${accessToken}` },
+  }).catch(() => undefined);
+}
+
+/** Forget the user on this phone: records, outbox and tokens. */
+async function forgetUser(db: FeltloggDB): Promise<void> {
+  await clearUserData(db, true);
   for (const key of [META.accessToken, META.refreshToken, META.accessExpiresAt, META.user, META.needsLogin]) {
-    await setMeta(deps.db, key, null);
+    await setMeta(db, key, null);
   }
 }
 
-let refreshing: Promise<void> | null = null;
+/** Sign out on purpose: revoke the tokens if the server can be reached, forget everything. */
+export async function logout(deps: AuthDeps): Promise<void> {
+  await revoke(deps, await getMeta<string>(deps.db, META.accessToken));
+  await forgetUser(deps.db);
+}
+
+/** Sign out on every device (this one included), then forget everything here. */
+export async function signOutEverywhere(deps: AuthDeps): Promise<void> {
+  const response = await authorizedFetch(deps, `${API}/auth/sign-out-all`, { method: "POST" });
+  if (!response.ok) throw new Error(`sign-out-all answered ${response.status}`);
+  await forgetUser(deps.db);
+}
+
+/** What a context knew when it decided to refresh. */
+export interface RefreshBasis {
+  /** The refresh token it saw then (read now if not given). */
+  refreshToken?: string;
+  /** The access token the server has just refused: a new one is needed even if it looks fresh. */
+  rejectedAccessToken?: string;
+  /** Otherwise the stored access token is good enough when it has this long left. */
+  marginMs?: number;
+}
+
+/** Refreshes running in this context, per database (the fallback where there are no Web Locks). */
+const refreshing = new WeakMap<FeltloggDB, Promise<void>>();
 
 /**
- * Get a new token pair with the refresh token. One refresh at a time; if another context (the
- * service worker, another tab) refreshed meanwhile, its new tokens are used instead.
+ * Get a new token pair with the refresh token. One refresh at a time: in this context by sharing
+ * the running one, across contexts by the Web Lock; inside it, tokens another context has
+ * refreshed meanwhile are used instead of asking the server.
  */
-export function refreshTokens(deps: AuthDeps): Promise<void> {
-  refreshing ??= (async () => {
-    const refreshToken = await getMeta<string>(deps.db, META.refreshToken);
-    if (!refreshToken) throw new SignedOutError();
-    const response = await send(deps, `${API}/auth/refresh`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${refreshToken}` },
-    });
-    if (response.ok) {
-      await storePair(deps, (await response.json()) as TokenPair);
-      return;
-    }
-    if (response.status === 401 || response.status === 422) {
-      const current = await getMeta<string>(deps.db, META.refreshToken);
-      if (current && current !== refreshToken) return; // someone else refreshed first
-      await setMeta(deps.db, META.needsLogin, true);
-      throw new SignedOutError();
-    }
-    throw new OfflineError(new Error(`refresh answered ${response.status}`));
+export function refreshTokens(deps: AuthDeps, basis: RefreshBasis = {}): Promise<void> {
+  const running = refreshing.get(deps.db);
+  if (running) return running;
+  const promise = (async () => {
+    const seen = basis.refreshToken ?? (await getMeta<string>(deps.db, META.refreshToken));
+    const work = () => refreshHoldingLock(deps, { ...basis, refreshToken: seen });
+    const locks = lockManager(deps);
+    await (locks ? locks.request(REFRESH_LOCK, work) : work());
   })().finally(() => {
-    refreshing = null;
+    refreshing.delete(deps.db);
   });
-  return refreshing;
+  refreshing.set(deps.db, promise);
+  return promise;
+}
+
+async function refreshHoldingLock(deps: AuthDeps, basis: RefreshBasis): Promise<void> {
+  const { db } = deps;
+  const [refreshToken, accessToken, expiresAt, needsLogin] = await Promise.all([
+    getMeta<string>(db, META.refreshToken),
+    getMeta<string>(db, META.accessToken),
+    getMeta<number>(db, META.accessExpiresAt),
+    getMeta<boolean>(db, META.needsLogin),
+  ]);
+  if (!refreshToken) throw new SignedOutError();
+  // Another context refreshed (or signed in anew) since this one looked: use its tokens.
+  if (basis.refreshToken !== undefined && refreshToken !== basis.refreshToken) return;
+  if (needsLogin) throw new SignedOutError();
+  if (basis.rejectedAccessToken !== undefined) {
+    if (accessToken !== basis.rejectedAccessToken) return;
+  } else {
+    const now = (deps.now ?? Date.now)();
+    if (accessToken && typeof expiresAt === "number" && expiresAt - now > (basis.marginMs ?? REFRESH_MARGIN_MS)) return;
+  }
+  const response = await send(deps, `${API}/auth/refresh`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${refreshToken}` },
+  });
+  if (response.ok) {
+    await storePair(deps, (await response.json()) as TokenPair, refreshToken);
+    return;
+  }
+  if (response.status === 401 || response.status === 422) {
+    // Revoked, deactivated, or past its 30 days: only a new sign-in helps. The outbox stays.
+    if (await markSignedOut(db, { refreshToken })) throw new SignedOutError();
+    return; // a new sign-in was stored meanwhile
+  }
+  throw new OfflineError(new Error(`refresh answered ${response.status}`));
 }
 
 /** Renew the access token ahead of time when it is about to run out (and the network is there). */
-export async function refreshIfDue(deps: AuthDeps, marginMs = 60_000): Promise<void> {
-  const expiresAt = await getMeta<number>(deps.db, META.accessExpiresAt);
+export async function refreshIfDue(deps: AuthDeps, marginMs = REFRESH_MARGIN_MS): Promise<void> {
+  const [expiresAt, refreshToken, needsLogin] = await Promise.all([
+    getMeta<number>(deps.db, META.accessExpiresAt),
+    getMeta<string>(deps.db, META.refreshToken),
+    getMeta<boolean>(deps.db, META.needsLogin),
+  ]);
+  if (needsLogin) throw new SignedOutError();
   const now = (deps.now ?? Date.now)();
   if (expiresAt !== undefined && expiresAt - now > marginMs) return;
-  if (!(await getMeta<string>(deps.db, META.refreshToken))) return;
-  await refreshTokens(deps);
+  if (!refreshToken) return;
+  await refreshTokens(deps, { refreshToken, marginMs });
 }
 
-/** fetch with the access token; on 401 refresh once and try again. */
+/**
+ * fetch with the access token. A 401 that says the token ran out (or is not valid) refreshes once
+ * and tries again; one that says the sign-in has ended asks for a new sign-in straight away.
+ * Once a new sign-in is needed, nothing is sent until it has happened.
+ */
 export async function authorizedFetch(deps: AuthDeps, path: string, init: RequestInit = {}): Promise<Response> {
-  const attempt = async (): Promise<Response> => {
-    const token = await getMeta<string>(deps.db, META.accessToken);
-    if (!token) throw new SignedOutError();
+  const attempt = async (): Promise<{ token: string; response: Response }> => {
+    const [token, needsLogin] = await Promise.all([
+      getMeta<string>(deps.db, META.accessToken),
+      getMeta<boolean>(deps.db, META.needsLogin),
+    ]);
+    if (!token || needsLogin) throw new SignedOutError();
     const headers = new Headers(init.headers);
     headers.set("Authorization", `Bearer ${token}`);
-    return send(deps, path, { ...init, headers });
+    return { token, response: await send(deps, path, { ...init, headers }) };
   };
   const first = await attempt();
-  if (first.status !== 401) return first;
-  await refreshTokens(deps);
+  if (first.response.status !== 401) return first.response;
+  const code = await problemCode(first.response);
+  if (code !== undefined && SIGN_IN_ENDED.has(code)) {
+    if (await markSignedOut(deps.db, { accessToken: first.token })) throw new SignedOutError();
+    // another context signed in anew meanwhile: try with its token
+  } else {
+    await refreshTokens(deps, { rejectedAccessToken: first.token });
+  }
   const second = await attempt();
-  if (second.status === 401) {
-    await setMeta(deps.db, META.needsLogin, true);
+  if (second.response.status === 401) {
+    await markSignedOut(deps.db, { accessToken: second.token });
     throw new SignedOutError();
   }
-  return second;
+  return second.response;
 }
 
 export function currentUser(db: FeltloggDB): Promise<SignedInUser | undefined> {

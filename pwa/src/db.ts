@@ -24,6 +24,8 @@ export interface OutboxEntry {
   /** Not pushed before this time (ms), so that "Angre" can still take it back. */
   hold_until?: number;
   created_at: string;
+  /** Why the server refused it (state "rejected"): the result's stable code, its English detail, and what is wrong per field. */
+  code?: string;
   detail?: string;
   errors?: Record<string, unknown>;
 }

@@ -236,9 +236,51 @@ export function rejectedEntries(db: FeltloggDB): Promise<OutboxEntry[]> {
   return db.outbox.where("state").equals("rejected").sortBy("seq");
 }
 
-/** Drop a rejected change for good. */
-export async function discard(db: FeltloggDB, seq: number): Promise<void> {
-  await db.outbox.delete(seq);
+/**
+ * The codes of a rejected push result (docs/sync.md). `fixable`: changing fields and sending
+ * again can succeed. `final`: sending it again cannot, so the only way on is to discard it.
+ * (`concurrent_write` comes with `retry: true` and is sent again by itself.)
+ */
+export const REJECTION_CODES = {
+  fixable: ["invalid", "outside_scope", "constraint"],
+  final: [
+    "malformed_mutation",
+    "unknown_entity",
+    "field_not_writable",
+    "not_permitted",
+    "role_forbidden",
+    "no_longer_visible",
+    "not_found",
+    "deleted_elsewhere",
+    "base_version_ahead",
+    "erased",
+    "already_exists",
+  ],
+} as const;
+
+export type RejectionCode = (typeof REJECTION_CODES)["fixable"][number] | (typeof REJECTION_CODES)["final"][number];
+
+export function isKnownRejection(code: string | undefined): code is RejectionCode {
+  return code !== undefined && (Object.values(REJECTION_CODES) as readonly (readonly string[])[]).some((codes) => codes.includes(code));
+}
+
+/** Whether "Send på nytt" is worth offering: not for a refusal no edit can change (unknown codes: yes). */
+export function canResend(code: string | undefined): boolean {
+  return !(REJECTION_CODES.final as readonly string[]).includes(code ?? "");
+}
+
+/** Drop a rejected change; returns it, so that "Angre" can put it back. */
+export async function discard(db: FeltloggDB, seq: number): Promise<OutboxEntry | undefined> {
+  return db.transaction("rw", db.outbox, async () => {
+    const entry = await db.outbox.get(seq);
+    if (entry) await db.outbox.delete(seq);
+    return entry;
+  });
+}
+
+/** Put a discarded change back where it was. */
+export async function restore(db: FeltloggDB, entry: OutboxEntry): Promise<void> {
+  await db.outbox.put(entry);
 }
 
 /** Send a rejected change again, optionally with corrected fields. It gets a new mutation id. */
@@ -246,7 +288,7 @@ export async function retry(db: FeltloggDB, seq: number, corrected: Record<strin
   await db.transaction("rw", db.outbox, async () => {
     const entry = await db.outbox.get(seq);
     if (!entry) return;
-    const { detail: _d, errors: _e, ...rest } = entry;
+    const { code: _c, detail: _d, errors: _e, ...rest } = entry;
     await db.outbox.put({
       ...rest,
       mutation_id: uuidv7(),

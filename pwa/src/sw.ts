@@ -2,6 +2,7 @@
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { SignedOutError } from "./auth";
 import { appDb } from "./db";
 import { BACKGROUND_SYNC_TAG, push } from "./sync";
 import { routeFor } from "./notificationRoute";
@@ -54,10 +55,20 @@ self.addEventListener("message", (event) => {
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
 });
 
-// Background Sync: push the outbox even when the app is closed. A failure makes the browser retry.
+// Background Sync: push the outbox even when the app is closed. A failure makes the browser retry,
+// except a sign-in that has ended: the changes wait for the next sign-in, which sends them. The
+// tokens are refreshed under the same Web Lock as the page's (auth.ts), never at the same time.
 self.addEventListener("sync", (event) => {
   if (event.tag !== BACKGROUND_SYNC_TAG) return;
-  event.waitUntil(push({ db: appDb(), fetch: (input, init) => fetch(input, init) }).then(() => undefined));
+  event.waitUntil(
+    push({ db: appDb(), fetch: (input, init) => fetch(input, init) }).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof SignedOutError) return;
+        throw error;
+      },
+    ),
+  );
 });
 
 // Web push: the payload holds a kind, an id and a generic text, never names (domain.md, privacy).

@@ -108,13 +108,17 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
       }
       if (status === "rejected") {
         rejected++;
-        await db.outbox.put({
+        const refused: OutboxEntry = {
           ...entry,
           state: "rejected",
           sent: false,
           detail: result.detail ?? "",
           errors: result.errors ?? {},
-        });
+        };
+        // The stable code says what the user can do about it (see outbox.ts, REJECTION_CODES).
+        if (typeof result.code === "string" && result.code) refused.code = result.code;
+        else delete refused.code;
+        await db.outbox.put(refused);
         continue;
       }
       const table = db.entity(entry.entity);

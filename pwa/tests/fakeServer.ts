@@ -31,15 +31,29 @@ export class FakeServer {
   loseNextPushResponse = false;
   /** Reject a mutation with this detail when the predicate says so. */
   rejectIf: ((m: Record<string, unknown>) => string | null) | null = null;
+  /** Reject a mutation with this code (and field errors) when the predicate says so. */
+  rejectWith: ((m: Record<string, unknown>) => { code: string; detail: string; errors?: Record<string, unknown> } | null) | null = null;
   /** Answer this many mutations "rejected, retry" (lost a race on the server). */
   raceNext = 0;
   accessToken = "access-1";
   refreshToken = "refresh-1";
   tokenCounter = 1;
   refreshCalls = 0;
+  loginCalls = 0;
+  logoutCalls = 0;
+  /** Every request, as "METHOD /path". */
+  requests: string[] = [];
+  /** The sign-in has ended (revoked, signed out everywhere, or its refresh token was used twice). */
+  signedOut = false;
+  /** Why it ended, as the server's token_families.revoked_reason says. */
+  revokedReason: string | null = null;
+  /** The refresh token is past its 30 days: refresh answers 401 token_expired. */
+  refreshTokenExpired = false;
+  /** While set, refresh requests wait for it (to make refreshes overlap). */
+  refreshGate: Promise<void> | null = null;
   resetNextPull = false;
   minSchemaVersion = 1;
-  user = { id: "user-1", role: "specialist", team_id: "team-1", name: "Kari" };
+  user: { id: string; role: string; team_id: string; name: string; email?: string } = { id: "user-1", role: "specialist", team_id: "team-1", name: "Kari" };
 
   private key(entity: string, id: string) {
     return `${entity}/${id}`;
@@ -75,8 +89,8 @@ export class FakeServer {
     return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
   }
 
-  private problem(status: number, detail: string): Response {
-    return new Response(JSON.stringify({ type: "about:blank", title: "x", status, detail }), {
+  private problem(status: number, detail: string, code?: string): Response {
+    return new Response(JSON.stringify({ type: "about:blank", title: "x", status, detail, ...(code ? { code } : {}) }), {
       status,
       headers: { "Content-Type": "application/problem+json" },
     });
@@ -94,17 +108,39 @@ export class FakeServer {
     const url = new URL(input, "http://server.test");
     const auth = new Headers(init.headers).get("Authorization") ?? "";
     const path = url.pathname;
+    this.requests.push(`${init.method ?? "GET"} ${path}`);
     if (path === "/api/v1/auth/login") {
+      this.loginCalls++;
       const body = JSON.parse(String(init.body));
       if (body.password !== "demo1234") return this.problem(401, "Wrong e-mail or password.");
+      this.signedOut = false;
+      this.revokedReason = null;
       return this.json(200, this.issue());
     }
     if (path === "/api/v1/auth/refresh") {
       this.refreshCalls++;
-      if (auth !== `Bearer ${this.refreshToken}`) return this.problem(401, "Token revoked.");
+      if (this.refreshGate) await this.refreshGate;
+      if (this.signedOut) return this.problem(401, "This sign-in has ended.", "signed_out");
+      if (this.refreshTokenExpired) return this.problem(401, "The token has expired.", "token_expired");
+      if (auth !== `Bearer ${this.refreshToken}`) {
+        // A refresh token used twice: the server takes it for a stolen one and ends the sign-in.
+        this.signedOut = true;
+        this.revokedReason = "refresh token reused";
+        return this.problem(401, "This refresh token was already used.", "signed_out");
+      }
       return this.json(200, this.issue());
     }
-    if (auth !== `Bearer ${this.accessToken}`) return this.problem(401, "Token expired.");
+    if (path === "/api/v1/auth/logout") {
+      this.logoutCalls++;
+      return new Response(null, { status: 204 });
+    }
+    if (this.signedOut) return this.problem(401, "This sign-in has ended.", "signed_out");
+    if (auth !== `Bearer ${this.accessToken}`) return this.problem(401, "Token expired.", "token_expired");
+    if (path === "/api/v1/auth/sign-out-all" && init.method === "POST") {
+      this.signedOut = true;
+      this.revokedReason = "signed out everywhere";
+      return new Response(null, { status: 204 });
+    }
     if (path === "/api/v1/sync/push") return this.push(JSON.parse(String(init.body)));
     if (path === "/api/v1/sync/pull") return this.pull(url.searchParams);
     return this.problem(404, "Not found");
@@ -143,6 +179,8 @@ export class FakeServer {
     }
     const reason = this.rejectIf?.(m);
     if (reason) return { mutation_id, status: "rejected", detail: reason, errors: { employer_id: reason } };
+    const refusal = this.rejectWith?.(m);
+    if (refusal) return { mutation_id, status: "rejected", ...refusal };
     const rec = this.records.get(this.key(entity, id));
     if (m.op === "delete") {
       if (!rec) return { mutation_id, status: "rejected", detail: "Not found." };

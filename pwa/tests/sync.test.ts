@@ -309,18 +309,20 @@ describe("conflict resolution", () => {
 });
 
 describe("signing in", () => {
-  it("as someone else clears the previous user's records, cursor and outbox; the same user keeps them", async () => {
+  it("as someone else clears the previous user's records and cursor; the same user keeps them", async () => {
     server.serverWrite("employers", "e1", { name: "A" });
     await pull(deps());
     await createRecord(db, "employer_contacts", { employer_id: "e1" });
     await login(deps(), "js1@demo.no", "demo1234");
     expect(await db.employers.count()).toBe(1);
     expect(await db.outbox.count()).toBe(1);
+    await push(deps());
+    expect(await db.outbox.count()).toBe(0);
 
     server.user = { id: "user-2", role: "specialist", team_id: "team-1", name: "Per" };
     await login(deps(), "js2@demo.no", "demo1234");
     expect(await db.employers.count()).toBe(0);
-    expect(await db.outbox.count()).toBe(0);
+    expect(await db.employer_contacts.count()).toBe(0);
     expect(await getMeta(db, META.cursor)).toBeUndefined();
     expect(await getMeta(db, META.initialDone)).toBeUndefined();
   });

@@ -1,11 +1,14 @@
-/** Changes the server refused, with its reason: fix and send again, or discard. */
+/**
+ * Changes the server refused, explained in the user's language by the result's code: fix the
+ * named fields and send again, or, where sending again cannot succeed, only discard (with undo).
+ */
 import { useState } from "preact/hooks";
-import { discardRejected, retryRejected } from "../actions";
+import { discardRejected, restoreRejected, retryRejected } from "../actions";
 import { db, showSnack } from "../app";
 import type { OutboxEntry } from "../db";
 import { useLive } from "../hooks";
 import { t, formatDateTime, tEnum } from "../i18n";
-import { rejectedEntries } from "../outbox";
+import { canResend, isKnownRejection, rejectedEntries } from "../outbox";
 import { fullName } from "../queries";
 import { Empty, Title, useRecords } from "./common";
 
@@ -24,15 +27,48 @@ export function Rejected() {
   );
 }
 
+/** The server's field messages (marshmallow's wording) in the user's language where known. */
+function messageText(message: string): string {
+  const exact: Record<string, Parameters<typeof t>[0]> = {
+    "Missing data for required field.": "fieldError.required",
+    "Field may not be null.": "fieldError.null",
+    "Unknown field.": "fieldError.unknown",
+  };
+  const key = exact[message];
+  if (key) return t(key);
+  let match = /^Longer than maximum length (\d+)\.$/.exec(message);
+  if (match) return t("fieldError.maxLength", { max: match[1]! });
+  match = /^Length must be between (\d+) and (\d+)\.$/.exec(message);
+  if (match) return t("fieldError.lengthBetween", { min: match[1]!, max: match[2]! });
+  if (/^Must be one of: /.test(message)) return t("fieldError.oneOf");
+  if (/^Not a valid [\w ]+\.$/.test(message)) return t("fieldError.notValid");
+  return message;
+}
+
 function errorText(value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(" ");
-  if (value && typeof value === "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? messageText(v) : errorText(v))).join(" ");
+  if (typeof value === "string") return messageText(value);
+  if (value && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, inner]) => `${tEnum("field", key)}: ${errorText(inner)}`)
+      .join(" ");
+  }
   return String(value);
+}
+
+/** The fields the user may correct: those the server named; for a taken unique value, the text fields sent. */
+function correctableFields(entry: OutboxEntry): string[] {
+  const named = Object.keys(entry.errors ?? {}).filter((f) => f !== "_schema");
+  if (named.length > 0 || entry.code !== "constraint" || entry.op === "delete") return named;
+  return Object.keys(entry.data).filter((f) => typeof entry.data[f] === "string" && !f.endsWith("_id") && !f.endsWith("_at"));
 }
 
 function RejectedItem({ entry }: { entry: OutboxEntry }) {
   const participants = useRecords("participants");
-  const fields = Object.keys(entry.errors ?? {}).filter((f) => f in entry.data || f !== "_schema");
+  const known = isKnownRejection(entry.code);
+  const resendable = canResend(entry.code);
+  const fields = resendable ? correctableFields(entry) : [];
+  const errors = Object.entries(entry.errors ?? {});
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.map((f) => [f, entry.data[f] === null || entry.data[f] === undefined ? "" : String(entry.data[f])])),
   );
@@ -47,42 +83,66 @@ function RejectedItem({ entry }: { entry: OutboxEntry }) {
     await retryRejected(entry.seq!, corrected);
     showSnack(t("rejected.resent"));
   }
+  async function discardIt() {
+    const removed = await discardRejected(entry.seq!);
+    showSnack(t("rejected.discarded"), removed ? () => restoreRejected(removed) : undefined);
+  }
   return (
     <li class="card">
       <h2>{tEnum("entity", entry.entity)} · {entry.op === "delete" ? t("rejected.deletion") : t("rejected.change")}</h2>
       <p class="muted">{formatDateTime(entry.created_at)}</p>
-      <p class="error">{entry.detail || t("rejected.noDetail")}</p>
-      <form class="form compact" onSubmit={resend}>
-        {fields.map((f) => (
-          <div class="field" key={f}>
-            <label for={`fix-${entry.seq}-${f}`}>{tEnum("field", f)}</label>
-            {f === "participant_id" ? (
-              <select id={`fix-${entry.seq}-${f}`} value={values[f] ?? ""} onChange={(e) => setValues({ ...values, [f]: e.currentTarget.value })} aria-describedby={`fix-${entry.seq}-${f}-error`}>
-                <option value="">{t("rejected.noParticipant")}</option>
-                {participants.map((p) => (
-                  <option key={p.id} value={p.id}>{fullName(p)}</option>
-                ))}
-              </select>
-            ) : (
-              <input id={`fix-${entry.seq}-${f}`} type="text" value={values[f] ?? ""} onInput={(e) => setValues({ ...values, [f]: e.currentTarget.value })} aria-describedby={`fix-${entry.seq}-${f}-error`} />
-            )}
-            <p class="hint" id={`fix-${entry.seq}-${f}-error`}>{errorText(entry.errors?.[f])}</p>
+      <p class="error">{known ? tEnum("rejectedCode", entry.code) : t("rejected.unknownCode")}</p>
+      {!known && entry.detail && (
+        <details class="details">
+          <summary>{t("rejected.details")}</summary>
+          <p lang="en">{entry.detail}</p>
+        </details>
+      )}
+      {!resendable && errors.length > 0 && (
+        <>
+          <h3 class="small-heading">{t("rejected.fieldErrors")}</h3>
+          <dl class="field-errors">
+            {errors.map(([f, message]) => (
+              <div key={f}>
+                <dt>{f === "_schema" ? t("rejected.formError") : tEnum("field", f)}</dt>
+                <dd>{errorText(message)}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+      {!resendable ? (
+        <>
+          <p>{t("rejected.cannotResend")}</p>
+          <div class="row">
+            <button type="button" class="button danger" onClick={() => void discardIt()}>{t("rejected.discard")}</button>
           </div>
-        ))}
-        <div class="row">
-          <button type="submit" class="button primary">{t("rejected.retry")}</button>
-          <button
-            type="button"
-            class="button danger"
-            onClick={async () => {
-              await discardRejected(entry.seq!);
-              showSnack(t("rejected.discarded"));
-            }}
-          >
-            {t("rejected.discard")}
-          </button>
-        </div>
-      </form>
+        </>
+      ) : (
+        <form class="form compact" onSubmit={resend}>
+          {entry.errors?._schema !== undefined && <p class="hint">{errorText(entry.errors._schema)}</p>}
+          {fields.map((f) => (
+            <div class="field" key={f}>
+              <label for={`fix-${entry.seq}-${f}`}>{tEnum("field", f)}</label>
+              {f === "participant_id" ? (
+                <select id={`fix-${entry.seq}-${f}`} value={values[f] ?? ""} onChange={(e) => setValues({ ...values, [f]: e.currentTarget.value })} aria-describedby={`fix-${entry.seq}-${f}-error`}>
+                  <option value="">{t("rejected.noParticipant")}</option>
+                  {participants.map((p) => (
+                    <option key={p.id} value={p.id}>{fullName(p)}</option>
+                  ))}
+                </select>
+              ) : (
+                <input id={`fix-${entry.seq}-${f}`} type="text" value={values[f] ?? ""} onInput={(e) => setValues({ ...values, [f]: e.currentTarget.value })} aria-describedby={`fix-${entry.seq}-${f}-error`} />
+              )}
+              <p class="hint" id={`fix-${entry.seq}-${f}-error`}>{entry.errors?.[f] === undefined ? "" : errorText(entry.errors[f])}</p>
+            </div>
+          ))}
+          <div class="row">
+            <button type="submit" class="button primary">{t("rejected.retry")}</button>
+            <button type="button" class="button danger" onClick={() => void discardIt()}>{t("rejected.discard")}</button>
+          </div>
+        </form>
+      )}
     </li>
   );
 }

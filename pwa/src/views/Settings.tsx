@@ -1,7 +1,7 @@
-/** Menu: language, sync now, who is signed in, sign out. */
+/** Menu: language, sync now, who is signed in, sign out (here, or on every device). */
 import { useEffect, useState } from "preact/hooks";
 import { authDeps, db, syncLoop } from "../app";
-import { logout } from "../auth";
+import { OfflineError, logout, signOutEverywhere } from "../auth";
 import { type Lang, lang, setLang, t, tEnum } from "../i18n";
 import { useLive } from "../hooks";
 import { KINDS_BY_ROLE, type PushState, loadPreferences, pushState, savePreferences, sendTestNotification, turnOffPush, turnOnPush } from "../notifications";
@@ -169,6 +169,45 @@ async function signOut() {
   await logout(authDeps);
 }
 
+/** End every sign-in of the user (a lost phone), this one included; needs the network. */
+function SignOutEverywhere({ pending }: { pending: number }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState("");
+  async function run() {
+    setBusy(true);
+    setMessage("");
+    try {
+      if (!navigator.onLine) throw new OfflineError();
+      await turnOffPush().catch(() => undefined);
+      await signOutEverywhere(authDeps);
+    } catch (error) {
+      setMessage(error instanceof OfflineError ? t("settings.signOutAllOffline") : t("settings.signOutAllFailed"));
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="card" aria-labelledby="sign-out-all-title">
+      <h2 id="sign-out-all-title">{t("settings.signOutAll")}</h2>
+      <p>{t("settings.signOutAllExplain")}</p>
+      {pending > 0 && (
+        <p class="warning">{pending === 1 ? t("settings.signOutAllPendingOne") : t("settings.signOutAllPending", { count: pending })}</p>
+      )}
+      {!confirming ? (
+        <button type="button" class="button" disabled={busy} onClick={() => (pending > 0 ? setConfirming(true) : void run())}>{t("settings.signOutAll")}</button>
+      ) : (
+        <div class="row">
+          <button type="button" class="button danger" disabled={busy} onClick={() => void run()}>{t("settings.signOutAllAnyway")}</button>
+          <button type="button" class="button" onClick={() => setConfirming(false)}>{t("common.cancel")}</button>
+        </div>
+      )}
+      {message && <p class="error" role="alert">{message}</p>}
+    </section>
+  );
+}
+
 export function Settings({ user }: { user: SignedInUser }) {
   const pending = useLive(() => db.outbox.count(), [], 0);
   const [confirming, setConfirming] = useState(false);
@@ -206,6 +245,7 @@ export function Settings({ user }: { user: SignedInUser }) {
           </div>
         )}
       </section>
+      <SignOutEverywhere pending={pending} />
       <p class="muted">{t("settings.version", { version: __APP_VERSION__ })}</p>
     </>
   );
