@@ -110,6 +110,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.reviews.routes import blp as reviews
     from api.rights.routes import blp as rights
     from api.scheduler.routes import blp as notifications
+    from api.settings import blp as settings
     from api.teams.routes import blp as admin
 
     for blueprint in (
@@ -128,6 +129,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         notifications,
         rights,
         audit,
+        settings,
     ):
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)

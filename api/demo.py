@@ -964,6 +964,8 @@ class _DemoTeam:
                 specialist_id=specialist.id,
                 participant_id=person.row.id if person else None,
                 contacted_at=when,
+                # Written up a couple of hours later, as specialists in the field do.
+                logged_at=min(when + timedelta(hours=2), self.now),
                 mode=mode,
                 purpose=purpose,
                 outcome=outcome,
@@ -1009,6 +1011,8 @@ class _DemoTeam:
             participant_id=person.row.id,
             specialist_id=specialist.id,
             starts_at=when,
+            # A meeting is booked ahead or written up when it is over.
+            logged_at=min(when + timedelta(minutes=minutes), self.now),
             duration_minutes=minutes,
             setting="community" if community else "office",
             place=place,

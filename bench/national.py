@@ -642,6 +642,7 @@ class _Country:
                     "notes": "Positiv samtale." if rng.random() < 0.3 else None,
                     "created_at": (logged := self.logged(when)),
                     "updated_at": logged,
+                    "logged_at": logged,
                 },
             )
         meetings = round(rng.gauss(meetings_mean * factor, 2.0))
@@ -669,6 +670,7 @@ class _Country:
                     "notes": None,
                     "created_at": (logged := min(when - timedelta(days=2), self.now)),
                     "updated_at": self.logged(when) if status != "planned" else logged,
+                    "logged_at": logged,
                 },
             )
         # The supervisor reviews about 70 % of finished weeks, early the week after.

@@ -307,6 +307,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/auth/logout"): row(401, 204, 204, 204, 204),
     ("GET", "/api/v1/auth/me"): row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/auth/sign-out-all"): row(401, 204, 204, 204, 204),
+    ("GET", "/api/v1/settings"): row(401, 200, 200, 200, 200),
     # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
     ("POST", "/api/v1/sync/push"): row(401, 200, 200, 200, 200),
     ("GET", "/api/v1/sync/pull"): row(401, 200, 200, 200, 200),
@@ -629,6 +630,8 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
         body = response.json
         assert set(body) == {"kinds", "quiet_hours", "time_zone"}, body
         assert body["kinds"]["weekly_contacts"] is (method == "GET"), body
+    elif rule == f"{API}/settings" and expected == 200:
+        assert set(response.json) == {"activity_max_days_back", "timezone"}, response.json
     elif rule == f"{API}/push/vapid-public-key" and expected == 200:
         assert len(response.json["public_key"]) == 87, response.json
     elif rule.endswith("/export") and expected == 200:

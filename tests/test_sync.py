@@ -648,15 +648,18 @@ def test_an_incremental_pull_after_no_changes_returns_nothing_and_the_same_posit
 
 
 def test_the_time_a_client_claims_does_not_decide_the_order(client, make, login):
-    _, _, employer, headers = _specialist_world(make, login)
+    _, participant, employer, headers = _specialist_world(make, login)
     phone, tablet = Device(client, headers), Device(client, headers)
     tablet.sync()
     future, past = new_id(), new_id()
-    phone.push(
-        mutation(
-            "employer_contacts", future, contact_data(employer, contacted_at="2999-01-01T00:00:00Z")
-        )
-    )
+    planned = {
+        "participant_id": str(participant.id),
+        "starts_at": "2999-01-01T00:00:00Z",  # a meeting may be planned ahead, far ahead
+        "duration_minutes": 30,
+        "setting": "community",
+        "kind": "job_search",
+    }
+    phone.push(mutation("meetings", future, planned))
     late_sync = Device(client, headers)
     late_sync.sync()  # its cursor is past the first contact, claimed far in the future
     # A phone whose clock is years behind pushes next.

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.common.model import SyncableMixin, UTCDateTime, one_of
+from api.common.model import SyncableMixin, UTCDateTime, one_of, utcnow
 from api.extensions import db
 
 CONTACT_MODES = ("in_person", "phone", "email", "video")
@@ -43,6 +43,8 @@ class EmployerContact(SyncableMixin, db.Model):  # type: ignore[name-defined]
         Uuid, ForeignKey("users.id"), nullable=False, index=True
     )
     contacted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    # When the specialist logged it (the phone's clock), which may be days after it happened.
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     mode: Mapped[str] = mapped_column(String(20), nullable=False, default="in_person")
     purpose: Mapped[str | None] = mapped_column(String(200), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(500), nullable=True)
@@ -71,6 +73,8 @@ class Meeting(SyncableMixin, db.Model):  # type: ignore[name-defined]
         Uuid, ForeignKey("users.id"), nullable=False, index=True
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    # When the specialist logged it (the phone's clock): a meeting may be logged afterwards.
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     setting: Mapped[str] = mapped_column(String(20), nullable=False)
     place: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -32,7 +32,17 @@ class EmployerContactSchema(EntitySchema):
         },
     )
     specialist_id = fields.UUID(metadata={"description": "Defaults to the user logging it."})
-    contacted_at = aware_datetime(required=True)
+    contacted_at = aware_datetime(
+        required=True,
+        metadata={"description": "When it happened: not in the future (GET /api/v1/settings)."},
+    )
+    logged_at = aware_datetime(
+        metadata={
+            "description": "When the user logged it (the device's clock; defaults to when the "
+            "server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK "
+            "days before this."
+        }
+    )
     mode = choice(CONTACT_MODES)
     face_to_face = fields.Boolean(dump_only=True)
     purpose = text(TITLE_MAX, allow_none=True)
@@ -44,6 +54,13 @@ class MeetingSchema(EntitySchema):
     participant_id = fields.UUID(required=True)
     specialist_id = fields.UUID(metadata={"description": "Defaults to the user logging it."})
     starts_at = aware_datetime(required=True)
+    logged_at = aware_datetime(
+        metadata={
+            "description": "When the user logged it (the device's clock; defaults to when the "
+            "server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK "
+            "days before this."
+        }
+    )
     duration_minutes = whole_number(1, 1440, required=True)
     setting = choice(MEETING_SETTINGS, required=True)
     place = text(TITLE_MAX, allow_none=True)

@@ -3449,6 +3449,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rules the app checks input against before it is sent (the server checks them too). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Settings"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3750,8 +3787,16 @@ export interface components {
              * @description Defaults to the user logging it.
              */
             specialist_id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened: not in the future (GET /api/v1/settings).
+             */
             contacted_at: string;
+            /**
+             * Format: date-time
+             * @description When the user logged it (the device's clock; defaults to when the server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK days before this.
+             */
+            logged_at?: string;
             /** @enum {string} */
             mode?: "in_person" | "phone" | "email" | "video";
             readonly face_to_face?: boolean;
@@ -3783,8 +3828,16 @@ export interface components {
              * @description Defaults to the user logging it.
              */
             specialist_id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened: not in the future (GET /api/v1/settings).
+             */
             contacted_at?: string;
+            /**
+             * Format: date-time
+             * @description When the user logged it (the device's clock; defaults to when the server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK days before this.
+             */
+            logged_at?: string;
             /** @enum {string} */
             mode?: "in_person" | "phone" | "email" | "video";
             readonly face_to_face?: boolean;
@@ -3813,6 +3866,11 @@ export interface components {
             specialist_id?: string;
             /** Format: date-time */
             starts_at: string;
+            /**
+             * Format: date-time
+             * @description When the user logged it (the device's clock; defaults to when the server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK days before this.
+             */
+            logged_at?: string;
             duration_minutes: number;
             /** @enum {string} */
             setting: "community" | "office";
@@ -3848,6 +3906,11 @@ export interface components {
             specialist_id?: string;
             /** Format: date-time */
             starts_at?: string;
+            /**
+             * Format: date-time
+             * @description When the user logged it (the device's clock; defaults to when the server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK days before this.
+             */
+            logged_at?: string;
             duration_minutes?: number;
             /** @enum {string} */
             setting?: "community" | "office";
@@ -4652,8 +4715,16 @@ export interface components {
              * @description Defaults to the user logging it.
              */
             specialist_id?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened: not in the future (GET /api/v1/settings).
+             */
             contacted_at: string;
+            /**
+             * Format: date-time
+             * @description When the user logged it (the device's clock; defaults to when the server receives it). What happened may be set back at most ACTIVITY_MAX_DAYS_BACK days before this.
+             */
+            logged_at?: string;
             /** @enum {string} */
             mode?: "in_person" | "phone" | "email" | "video";
             readonly face_to_face?: boolean;
@@ -4784,6 +4855,12 @@ export interface components {
             reason: string;
             /** @description The route that served the request, e.g. sync.pull_route. */
             endpoint: string | null;
+        };
+        Settings: {
+            /** @description How many days before it was logged a contact or meeting may have happened; 0: no limit. */
+            activity_max_days_back: number;
+            /** @description What weeks and 'today' are counted in. */
+            timezone: string;
         };
     };
     responses: {
