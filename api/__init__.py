@@ -32,7 +32,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PWA_DIST = PROJECT_ROOT / "pwa" / "dist"
 PWA_PLACEHOLDER = PROJECT_ROOT / "pwa" / "placeholder"
 # Routes under /api/v1 that check their own token, or need none.
-OPEN_ENDPOINTS = frozenset({"auth.login", "auth.refresh", "auth.logout"})
+OPEN_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.refresh",
+        "auth.logout",
+        "auth.whose_password_link",
+        "auth.set_password_with_a_link",
+    }
+)
 
 
 @event.listens_for(Engine, "connect")

@@ -188,6 +188,7 @@ RULES: dict[str, EntityAccess] = {
                 }
             ),
             # Moving a participant to another specialist of their team (a caseload transfer).
+            "supervisor": frozenset({"specialist_id"}),
             "admin": frozenset({"specialist_id"}),
         },
         create_roles=frozenset({"specialist"}),

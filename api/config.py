@@ -122,6 +122,10 @@ def load_config(
         # (two parts of one app refreshing at once); later, a reuse ends the sign-in.
         REFRESH_REUSE_GRACE_SECONDS=_int(env, "REFRESH_REUSE_GRACE_SECONDS", 10),
         MAX_CONTENT_LENGTH=_int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        # New passwords (api/auth/passwords.py): the shortest allowed, and how long a one-time
+        # link to set one works.
+        PASSWORD_MIN_LENGTH=_int(env, "PASSWORD_MIN_LENGTH", 15),
+        PASSWORD_LINK_HOURS=_int(env, "PASSWORD_LINK_HOURS", 72),
         # How many days before it was logged a contact or meeting may have happened (0: any).
         ACTIVITY_MAX_DAYS_BACK=_int(env, "ACTIVITY_MAX_DAYS_BACK", 14),
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(env, config["SQLALCHEMY_DATABASE_URI"]),

@@ -307,6 +307,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/auth/logout"): row(401, 204, 204, 204, 204),
     ("GET", "/api/v1/auth/me"): row(401, 200, 200, 200, 200),
     ("POST", "/api/v1/auth/sign-out-all"): row(401, 204, 204, 204, 204),
+    # One-time password links: open to anyone with a code (here an unknown one).
+    ("POST", "/api/v1/auth/password-link/lookup"): row(404, 404, 404, 404, 404),
+    ("POST", "/api/v1/auth/password-link"): row(404, 404, 404, 404, 404),
+    # Changing one's own password: everyone signed in (here with a wrong current password).
+    ("POST", "/api/v1/auth/password"): row(401, 422, 422, 422, 422),
     ("GET", "/api/v1/settings"): row(401, 200, 200, 200, 200),
     # Sync: every signed-in user pushes and pulls; each mutation and row is checked on its own.
     ("POST", "/api/v1/sync/push"): row(401, 200, 200, 200, 200),
@@ -320,7 +325,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 200, 200, 200),
     ("PATCH", "/api/v1/participants/<uuid:record_id>"): row(401, 200, 403, 403, 403),
     ("DELETE", "/api/v1/participants/<uuid:record_id>"): row(401, 204, 403, 403, 403),
-    ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"): row(401, 403, 403, 403, 200),
+    ("POST", "/api/v1/participants/<uuid:participant_id>/transfer"): row(401, 403, 200, 403, 200),
     # A participant's rights (P1, active, with a login): the copy is for P1, their specialist
     # and an admin; a supervisor sees counts, not note text. Erasure is the admin's, and only
     # once the participant has left: P1 is still active, so the admin is told to close first.
@@ -396,6 +401,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/users/<uuid:user_id>"): row(401, 200, 200, 403, 200),
     ("PATCH", "/api/v1/users/<uuid:user_id>"): row(401, 403, 403, 403, 200),
     ("POST", "/api/v1/users/<uuid:user_id>/sign-out-all"): row(401, 403, 403, 403, 204),
+    ("POST", "/api/v1/users/<uuid:user_id>/password-link"): row(401, 403, 403, 403, 201),
     # Push: every signed-in user has subscriptions of their own, and nobody else's. The item
     # is js1's subscription; the test push goes to the module's local push service.
     ("GET", "/api/v1/push/vapid-public-key"): row(401, 200, 200, 200, 200),
@@ -514,7 +520,7 @@ def body_for(world: World, method: str, rule: str) -> Any:
             "name": "Ny Bruker",
             "role": "specialist",
             "team_id": str(world.ids["team_a"]),
-            "password": "hemmelig-passord",
+            "password": "en lang sti langs fjorden",
         }
     if rule.startswith(f"{API}/users/"):
         return {"name": "Jobbspesialist En"}
@@ -541,6 +547,16 @@ def _auth_request(world: World, role: str, method: str, rule: str) -> TestRespon
         return world.client.post(rule, json={"email": email, "password": password})
     if rule.endswith("/me"):
         return world.call(who, method, rule)
+    if "/password" in rule:
+        body = {
+            f"{API}/auth/password-link/lookup": {"code": "nope"},
+            f"{API}/auth/password-link": {"code": "nope", "password": "tre kaffe i lunsjen"},
+            f"{API}/auth/password": {
+                "current_password": "not-the-password",
+                "new_password": "tre kaffe i lunsjen",
+            },
+        }[rule]
+        return world.call(who, method, rule, json=body)
     if who == "anonymous":
         return world.client.post(rule)
     signed_in = world.sign_in(who)  # a sign-in of its own: this one ends or rotates
@@ -630,6 +646,8 @@ def test_access_matrix(world: World, role: str, method: str, rule: str, expected
         body = response.json
         assert set(body) == {"kinds", "quiet_hours", "time_zone"}, body
         assert body["kinds"]["weekly_contacts"] is (method == "GET"), body
+    elif rule.endswith("/password-link") and expected == 201:
+        assert response.json["purpose"] == "reset" and response.json["code"], response.json
     elif rule == f"{API}/settings" and expected == 200:
         assert set(response.json) == {"activity_max_days_back", "timezone"}, response.json
     elif rule == f"{API}/push/vapid-public-key" and expected == 200:
@@ -675,7 +693,9 @@ def outsider_expectation(who: str, method: str, rule: str) -> int | None:
     participant = who in ("p2", "p_b")
     same_team = who in ("js2", "p2")
     if rule.endswith("/transfer"):
-        return 403 if who != "js2" else None
+        # Another team's supervisor finds no such participant; specialists and participants
+        # may not move anyone.
+        return 404 if who == "sup_b" else 403 if who != "js2" else None
     if rule.endswith("/erase"):
         return 403  # admins only
     if rule.endswith("/export") and who == "sup_b":

@@ -700,3 +700,16 @@ def test_an_anonymous_request_is_401_whatever_its_body(world: World) -> None:
     ):
         response = world.call("anonymous", method, url, json={"starts_at": "not a time"})
         assert response.status_code == 401, (method, response.status_code)
+
+
+def test_a_supervisor_moves_a_participant_within_their_team_only(world: World) -> None:
+    p1 = world.rec["A1"]["participants"]
+    url = f"{API}/participants/{p1}/transfer"
+    other_team = world.call("sup_b", "POST", url, json={"specialist_id": str(world.ids["js_b"])})
+    assert other_team.status_code == 404
+    out_of_team = world.call("sup_a", "POST", url, json={"specialist_id": str(world.ids["js_b"])})
+    assert out_of_team.status_code == 422 and set(out_of_team.json["errors"]) == {"specialist_id"}
+    moved = world.call("sup_a", "POST", url, json={"specialist_id": str(world.ids["js2"])})
+    assert moved.status_code == 200, moved.json
+    assert world.call("js2", "GET", f"{API}/participants/{p1}").status_code == 200
+    assert world.call("js1", "GET", f"{API}/participants/{p1}").status_code == 404

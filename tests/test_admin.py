@@ -19,7 +19,7 @@ def test_an_admin_creates_a_specialist_who_can_sign_in(client, make, login):
             "name": "Ny Spesialist",
             "role": "specialist",
             "team_id": str(team.id),
-            "password": "hemmelig-passord",
+            "password": "en lang sti langs fjorden",
         },
     )
     assert response.status_code == 201, response.json
@@ -27,7 +27,7 @@ def test_an_admin_creates_a_specialist_who_can_sign_in(client, make, login):
     assert "password" not in response.json
     signed_in = client.post(
         "/api/v1/auth/login",
-        json={"email": "ny.spesialist@demo.no", "password": "hemmelig-passord"},
+        json={"email": "ny.spesialist@demo.no", "password": "en lang sti langs fjorden"},
     )
     assert signed_in.status_code == 200
 
@@ -42,7 +42,7 @@ def test_a_specialist_without_a_team_is_refused_and_nothing_is_written(client, m
             "email": "x@demo.no",
             "name": "X",
             "role": "specialist",
-            "password": "hemmelig-passord",
+            "password": "en lang sti langs fjorden",
         },
     )
     assert response.status_code == 422
@@ -76,11 +76,12 @@ def test_a_participant_login_is_linked_to_its_participant(client, make, login):
             "role": "participant",
             "team_id": str(specialist.team_id),
             "participant_id": str(participant.id),
-            "password": "hemmelig-passord",
+            "password": "en lang sti langs fjorden",
         },
     )
     assert response.status_code == 201, response.json
     me = client.post(
-        "/api/v1/auth/login", json={"email": "deltaker@demo.no", "password": "hemmelig-passord"}
+        "/api/v1/auth/login",
+        json={"email": "deltaker@demo.no", "password": "en lang sti langs fjorden"},
     ).json["user"]
     assert me["participant_id"] == str(participant.id)

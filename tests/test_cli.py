@@ -22,7 +22,7 @@ def test_create_team_and_user_from_the_command_line(app):
             "--team",
             "IPS Tromsø",
             "--password",
-            "hemmelig123",
+            "tre ord om sommeren",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -30,7 +30,7 @@ def test_create_team_and_user_from_the_command_line(app):
         user = db.session.scalar(db.select(User).where(User.email == "ny@demo.no"))
         assert user is not None and user.role == "specialist"
         assert db.session.get(Team, user.team_id).name == "IPS Tromsø"
-        assert password_matches(user.password_hash, "hemmelig123")
+        assert password_matches(user.password_hash, "tre ord om sommeren")
 
 
 def test_the_command_line_refuses_bad_input_with_a_message(app):
@@ -48,7 +48,7 @@ def test_the_command_line_refuses_bad_input_with_a_message(app):
             "--team",
             "No such team",
             "--password",
-            "hemmelig123",
+            "tre ord om sommeren",
         ]
     )
     assert result.exit_code != 0

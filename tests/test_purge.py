@@ -155,7 +155,10 @@ def test_a_used_refresh_token_is_kept_until_it_expires_so_its_reuse_is_still_cau
     first = _sign_in(client, user)
     rotated = client.post(REFRESH, headers=_bearer(first["refresh_token"]))
     assert rotated.status_code == 200, rotated.json
-    assert purge_sign_ins(utcnow()) == "removed 0 expired refresh tokens and 0 sign-ins"
+    assert (
+        purge_sign_ins(utcnow())
+        == "removed 0 expired refresh tokens, 0 sign-ins and 0 password links"
+    )
     db.session.commit()
     assert count(RefreshToken) == 2
     # The first token, stolen and presented again an hour after its use (not the race of two
@@ -199,7 +202,10 @@ def test_expired_refresh_tokens_and_their_sign_ins_go_and_nothing_comes_back(cli
     db.session.commit()
     assert client.get(ME, headers=_bearer(over["access_token"])).status_code == 200
 
-    assert purge_sign_ins(utcnow()) == "removed 1 expired refresh tokens and 1 sign-ins"
+    assert (
+        purge_sign_ins(utcnow())
+        == "removed 1 expired refresh tokens, 1 sign-ins and 0 password links"
+    )
     db.session.commit()
     assert set(db.session.scalars(select(TokenFamily.id))) == {_family_of(going_on)}
     assert set(db.session.scalars(select(RefreshToken.family_id))) == {_family_of(going_on)}
@@ -235,7 +241,9 @@ def test_a_sign_in_without_tokens_goes_once_over_and_not_before(make):
     holding = family(40, 60)  # revoked an hour ago, but its refresh token has not expired
     db.session.add(RefreshToken(jti="live", family_id=holding, expires_at=now + timedelta(days=1)))
     db.session.commit()
-    assert purge_sign_ins(now) == "removed 0 expired refresh tokens and 3 sign-ins"
+    assert (
+        purge_sign_ins(now) == "removed 0 expired refresh tokens, 3 sign-ins and 0 password links"
+    )
     db.session.commit()
     assert not gone & set(db.session.scalars(select(TokenFamily.id)))
     assert set(db.session.scalars(select(TokenFamily.id))) == kept | {holding}
@@ -336,8 +344,8 @@ def test_the_nightly_history_job_purges_the_audit_log_through_the_guard(app):
         result = run_job(JOB_BY_NAME["history_purge"], slot)
         assert (result.outcome, result.detail) == (
             "ok",
-            "removed 0 notifications and 0 job runs; removed 0 expired refresh tokens and "
-            "0 sign-ins; removed 1 audit entries older than 1826 days",
+            "removed 0 notifications and 0 job runs; removed 0 expired refresh tokens, "
+            "0 sign-ins and 0 password links; removed 1 audit entries older than 1826 days",
         )
         assert _left(ids) == {timedelta(days=1)}
         if db.engine.dialect.name == "postgresql":

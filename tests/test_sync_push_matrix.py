@@ -53,6 +53,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, ...]]] = {
     },
     "supervisor": {
         **{name: READS_ONLY for name in ENTITY_NAMES},
+        "participants": (NP, FW, A, NP),  # moves a participant to another specialist
         "week_reviews": (A, FW, A, A),  # the comment, not the week
         "conflicts": (NP, NONE, A, NP),
     },
@@ -124,7 +125,7 @@ def _subject(world: World, role: str, entity: str) -> uuid.UUID:
 
 
 def _edit(world: World, role: str, entity: str) -> dict[str, Any]:
-    if role == "admin" and entity == "participants":
+    if role in ("admin", "supervisor") and entity == "participants":
         return {"specialist_id": str(world.ids["js2"])}
     return PATCH_BODY[entity]
 
@@ -133,6 +134,7 @@ FORBIDDEN_EDIT = {
     ("supervisor", "week_reviews"): {"iso_week": 45},
     ("participant", "plan_steps"): {"title": "Noe helt annet"},
     ("admin", "participants"): {"phone": "+47 400 00 000"},
+    ("supervisor", "participants"): {"last_name": "Annen"},
 }
 
 

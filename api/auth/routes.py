@@ -8,7 +8,16 @@ from typing import Any
 from flask_jwt_extended import get_jwt, jwt_required
 
 from api.access import actor_for, current_actor
-from api.auth.schemas import LoginSchema, SignedInUserSchema, TokenPairSchema
+from api.auth.passwords import change_own_password, set_password_with_link, whose_link
+from api.auth.schemas import (
+    ChangePasswordSchema,
+    LoginSchema,
+    PasswordLinkCodeSchema,
+    PasswordLinkOwnerSchema,
+    SetPasswordWithLinkSchema,
+    SignedInUserSchema,
+    TokenPairSchema,
+)
 from api.auth.service import AuthError, end_all_sign_ins, revoke_family, rotate, sign_in
 from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
@@ -97,6 +106,40 @@ def sign_out_everywhere() -> None:
     """End every sign-in of yours, on every device, this one included (a lost phone): their
     tokens answer 401 from the next request on."""
     end_all_sign_ins(current_actor().id, "signed out everywhere")
+    db.session.commit()
+
+
+@blp.route("/password-link/lookup", methods=["POST"])
+@blp.doc(security=[])
+@blp.arguments(PasswordLinkCodeSchema)
+@blp.response(200, PasswordLinkOwnerSchema)
+@blp.alt_response(404, description="The link was used, has expired or was replaced.")
+def whose_password_link(body: dict[str, str]) -> dict[str, Any]:
+    """Whom a one-time password link is for (shown before they choose a password)."""
+    return whose_link(body["code"])
+
+
+@blp.route("/password-link", methods=["POST"])
+@blp.doc(security=[])
+@blp.arguments(SetPasswordWithLinkSchema)
+@blp.response(204)
+@blp.alt_response(404, description="The link was used, has expired or was replaced.")
+@blp.alt_response(422, description="The password is too short, too common or too simple.")
+def set_password_with_a_link(body: dict[str, str]) -> None:
+    """Set your own password with a one-time link from an admin; then sign in with it."""
+    set_password_with_link(body["code"], body["password"])
+    db.session.commit()
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(ChangePasswordSchema)
+@blp.response(204)
+@blp.alt_response(422, description="The current password is wrong, or the new one too weak.")
+@blp.doc(security=[{"bearerAuth": []}])
+def change_password(body: dict[str, str]) -> None:
+    """Change your own password. Your other sign-ins end; this one goes on."""
+    actor = current_actor()
+    change_own_password(actor.id, uuid.UUID(get_jwt()["fam"]), **body)
     db.session.commit()
 
 

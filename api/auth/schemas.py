@@ -28,3 +28,31 @@ class TokenPairSchema(ma.Schema):
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "Seconds the access token lives."})
     user = fields.Nested(SignedInUserSchema)
+
+
+class PasswordLinkCodeSchema(ma.Schema):
+    code = Text(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+class PasswordLinkOwnerSchema(ma.Schema):
+    email = fields.String()
+    name = fields.String()
+    purpose = fields.String(metadata={"enum": ["invite", "reset"]})
+
+
+class SetPasswordWithLinkSchema(PasswordLinkCodeSchema):
+    password = Text(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class ChangePasswordSchema(ma.Schema):
+    current_password = Text(required=True, validate=ma.validate.Length(min=1, max=1000))
+    new_password = Text(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class PasswordLinkSchema(ma.Schema):
+    """A one-time link, shown once to the admin who made it, to hand to its user."""
+
+    code = fields.String(metadata={"description": "The one-time code (only its hash is kept)."})
+    purpose = fields.String(metadata={"enum": ["invite", "reset"]})
+    expires_at = fields.AwareDateTime()
+    path = fields.String(metadata={"description": "Where in the app the code is used."})

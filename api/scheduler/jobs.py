@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from api.activity.models import FACE_TO_FACE_MODES, EmployerContact, Meeting
 from api.audit.retention import purge_audit_log
-from api.auth.models import RefreshToken, TokenFamily
+from api.auth.models import PasswordLink, RefreshToken, TokenFamily
 from api.common.time import local_today, local_zone
 from api.extensions import db
 from api.participants.models import Participant
@@ -346,7 +346,16 @@ def purge_sign_ins(now: datetime) -> str:
             or_(families.c.created_at < idle_before, families.c.revoked_at < revoked_before),
         )
     )
-    return f"removed {expired.rowcount} expired refresh tokens and {ended.rowcount} sign-ins"
+    # One-time password links are spent or expired within days; a day later they go.
+    links: Any = db.session.execute(
+        delete(PasswordLink).where(
+            or_(PasswordLink.used_at < now - DAY, PasswordLink.expires_at < now - DAY)
+        )
+    )
+    return (
+        f"removed {expired.rowcount} expired refresh tokens, {ended.rowcount} sign-ins and "
+        f"{links.rowcount} password links"
+    )
 
 
 @in_utc

@@ -45,6 +45,9 @@ Key = Callable[[], str]
 ROUTE_LIMITS: dict[str, tuple[tuple[str, str, Key], ...]] = {
     "auth.login": (("RATELIMIT_LOGIN", "address", client_address),),
     "auth.refresh": (("RATELIMIT_REFRESH", "address", client_address),),
+    # A one-time code is guessed no faster than a password.
+    "auth.whose_password_link": (("RATELIMIT_LOGIN", "address", client_address),),
+    "auth.set_password_with_a_link": (("RATELIMIT_LOGIN", "address", client_address),),
     "sync.push_route": (("RATELIMIT_SYNC_PUSH", "user", signed_in_user),),
 }
 

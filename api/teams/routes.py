@@ -10,6 +10,8 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api.access import current_actor, hidden_fields_for, user_scope
+from api.auth.passwords import issue_link
+from api.auth.schemas import PasswordLinkSchema
 from api.auth.service import end_all_sign_ins
 from api.common.crud import PAGINATION_QUERY, ApiBlueprint, paginated, refuse_unknown_query
 from api.common.records import find_visible
@@ -116,9 +118,17 @@ class Users(MethodView):
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Create a user account (admin)."""
-        current_actor(("admin",))
-        return _commit(lambda: create_user(data))
+        """Create a user account (admin). Without a password, the answer holds a one-time link
+        for the new user to choose their own (hand it to them; it is shown only now)."""
+        actor = current_actor(("admin",))
+
+        def create() -> Any:
+            user = create_user(data)
+            if not data.get("password"):
+                user.password_link = issue_link(user, "invite", actor.id)
+            return user
+
+        return _commit(create)
 
 
 @blp.route("/users/<uuid:user_id>")
@@ -143,6 +153,19 @@ class UserItem(MethodView):
         return _commit(lambda: update_user(user, changes))
 
 
+@blp.route("/users/<uuid:user_id>/password-link", methods=["POST"])
+@blp.response(201, PasswordLinkSchema)
+@blp.alt_response(404, description="No active user with this id.")
+def password_link(user_id: uuid.UUID) -> Any:
+    """A new one-time link for a user to set their own password (a reset, or an invitation sent
+    again); earlier links stop working. The current password works until the link is used."""
+    actor = current_actor(("admin",))
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        abort(404, message="No active user with this id.")
+    return _commit(lambda: issue_link(user, "reset", actor.id))
+
+
 @blp.route("/users/<uuid:user_id>/sign-out-all", methods=["POST"])
 @blp.response(204)
 @blp.alt_response(404, description="No user with this id.")
@@ -159,8 +182,9 @@ def sign_out_user_everywhere(user_id: uuid.UUID) -> None:
 @blp.arguments(TransferSchema)
 @blp.response(200, ParticipantSchema)
 def transfer(data: dict[str, Any], participant_id: uuid.UUID) -> Any:
-    """Move a participant to another specialist of the same team (admin)."""
-    actor = current_actor(("admin",))
+    """Move a participant to another specialist of the same team (their team's supervisor, or
+    an admin)."""
+    actor = current_actor(("admin", "supervisor"))
     hidden_fields.set(hidden_fields_for(actor, "participants"))  # as when the admin reads it
     participant = find_visible(actor, ENTITIES["participants"], participant_id)
     if participant is None:

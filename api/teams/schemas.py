@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from api.auth.schemas import PasswordLinkSchema
 from api.common.schema import EMAIL_MAX, TITLE_MAX, Text, choice, text, whole_number
 from api.teams.models import ROLES
 
@@ -29,7 +30,19 @@ class UserSchema(ma.Schema):
     team_id = fields.UUID(allow_none=True)
     is_active = fields.Boolean()
     fte = whole_number(1, 100, metadata={"description": "Percent of a full-time position."})
-    password = Text(load_only=True, required=True, validate=validate.Length(min=8, max=1000))
+    password = Text(
+        load_only=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={
+            "description": "Leave out to send the new user a one-time link with which they "
+            "choose their own password (the answer's password_link)."
+        },
+    )
+    password_link = fields.Nested(
+        PasswordLinkSchema,
+        dump_only=True,
+        metadata={"description": "Only in the answer that created the account without a password."},
+    )
     participant_id = fields.UUID(
         load_only=True,
         allow_none=True,

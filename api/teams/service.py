@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy import select
 
 from api.access import Actor
+from api.auth.passwords import check_new_password
 from api.auth.service import end_all_sign_ins, hash_password
 from api.common.model import new_id
 from api.common.records import update_record
@@ -72,8 +74,11 @@ def create_user(data: dict[str, Any]) -> User:
         team_id=data.get("team_id"),
         is_active=data.get("is_active", True),
         fte=data.get("fte", 100),
-        password_hash=hash_password(data["password"]),
+        # Without a password, one nobody knows until the user sets theirs with a link.
+        password_hash=hash_password(data.get("password") or secrets.token_urlsafe(32)),
     )
+    if data.get("password"):
+        check_new_password(data["password"], email)
     participant = _check_user(user, data.get("participant_id"))
     db.session.add(user)
     db.session.flush()
@@ -90,6 +95,7 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     # Reactivation brings none of them back.
     ends_sign_ins = None
     if "password" in changes:
+        check_new_password(changes["password"], user.email)
         user.password_hash = hash_password(changes.pop("password"))
         ends_sign_ins = "password reset"
     if changes.get("is_active") is False and user.is_active:
@@ -108,8 +114,6 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     if moved:
         user_scope_changed(user.id)
         ends_sign_ins = ends_sign_ins or "role or team changed"
-    if ends_sign_ins:
-        end_all_sign_ins(user.id, ends_sign_ins)
     if user.role == "participant" and participant_id is None:
         with db.session.no_autoflush:
             participant_id = db.session.scalar(
@@ -119,6 +123,8 @@ def update_user(user: User, changes: dict[str, Any]) -> User:
     if participant is not None:
         participant.user_id = user.id
     db.session.flush()
+    if ends_sign_ins:  # once the change is known to be valid
+        end_all_sign_ins(user.id, ends_sign_ins)
     return user
 
 

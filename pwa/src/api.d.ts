@@ -192,6 +192,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-link/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whom a one-time password link is for (shown before they choose a password). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasswordLinkCode"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordLinkOwner"];
+                    };
+                };
+                /** @description The link was used, has expired or was replaced. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set your own password with a one-time link from an admin; then sign in with it. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetPasswordWithLink"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The link was used, has expired or was replaced. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The password is too short, too common or too simple. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your own password. Your other sign-ins end; this one goes on. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChangePassword"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The current password is wrong, or the new one too weak. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -2463,7 +2619,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user account (admin). */
+        /**
+         * Create a user account (admin). Without a password, the answer holds a one-time link
+         *     for the new user to choose their own (hand it to them; it is shown only now).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2565,6 +2724,59 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/users/{user_id}/password-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new one-time link for a user to set their own password (a reset, or an invitation sent
+         *     again); earlier links stop working. The current password works until the link is used.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    user_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordLink"];
+                    };
+                };
+                /** @description No active user with this id. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{user_id}/sign-out-all": {
         parameters: {
             query?: never;
@@ -2627,7 +2839,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move a participant to another specialist of the same team (admin). */
+        /**
+         * Move a participant to another specialist of the same team (their team's supervisor, or
+         *     an admin).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3547,6 +3762,23 @@ export interface components {
             expires_in?: number;
             user?: components["schemas"]["SignedInUser"];
         };
+        PasswordLinkCode: {
+            code: string;
+        };
+        PasswordLinkOwner: {
+            email?: string;
+            name?: string;
+            /** @enum {string} */
+            purpose?: "invite" | "reset";
+        };
+        SetPasswordWithLink: {
+            code: string;
+            password: string;
+        };
+        ChangePassword: {
+            current_password: string;
+            new_password: string;
+        };
         Participant: {
             /** Format: uuid */
             id?: string;
@@ -4288,6 +4520,16 @@ export interface components {
             /** Format: date-time */
             readonly created_at?: string;
         };
+        PasswordLink: {
+            /** @description The one-time code (only its hash is kept). */
+            code?: string;
+            /** @enum {string} */
+            purpose?: "invite" | "reset";
+            /** Format: date-time */
+            expires_at?: string;
+            /** @description Where in the app the code is used. */
+            path?: string;
+        };
         User: {
             /** Format: uuid */
             readonly id?: string;
@@ -4301,7 +4543,10 @@ export interface components {
             is_active?: boolean;
             /** @description Percent of a full-time position. */
             fte?: number;
-            password: string;
+            /** @description Leave out to send the new user a one-time link with which they choose their own password (the answer's password_link). */
+            password?: string;
+            /** @description Only in the answer that created the account without a password. */
+            readonly password_link?: components["schemas"]["PasswordLink"];
             /**
              * Format: uuid
              * @description For a participant login: the participant record it belongs to.
@@ -4323,7 +4568,10 @@ export interface components {
             is_active?: boolean;
             /** @description Percent of a full-time position. */
             fte?: number;
+            /** @description Leave out to send the new user a one-time link with which they choose their own password (the answer's password_link). */
             password?: string;
+            /** @description Only in the answer that created the account without a password. */
+            readonly password_link?: components["schemas"]["PasswordLink"];
             /**
              * Format: uuid
              * @description For a participant login: the participant record it belongs to.
