@@ -20,6 +20,10 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -30,9 +34,15 @@ pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	touch $@
 
-# The field app's bundle in pwa/dist, which Flask serves at /.
-pwa: pwa/node_modules/.installed
+# The field app's bundle in pwa/dist, which Flask serves at /: built again only when a source
+# changed, so that a second `make run` starts in seconds.
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html \
+	pwa/vite.config.ts pwa/tsconfig.json pwa/package-lock.json
+pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
 	cd pwa && npm run build
+	touch $@
+
+pwa: pwa/dist/index.html
 
 # The app's own checks: types (tsc --noEmit), unit tests (Vitest), and the build.
 pwa-check: pwa/node_modules/.installed
@@ -101,7 +111,7 @@ bench-purge: install
 # Load test: gunicorn on the national data set (made once into a template database on
 # BENCH_DATABASE_URL's server), mixed load from locust; prints a table. BENCH_LOAD_SCALE sizes
 # the country (1 = national, the default), BENCH_LOAD_SECONDS the measured window (120).
-bench: install
+bench: install $(VENV)/.installed-bench
 	$(BIN)/python bench/load/run.py
 
 # Fault scripts, each on a throwaway PostgreSQL cluster of its own: database restart during
