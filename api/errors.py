@@ -90,12 +90,10 @@ def problem_for(error: DomainError) -> Response:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
+    """The status phrase as werkzeug's errors give it (the same on every Python version)."""
+    from werkzeug.http import HTTP_STATUS_CODES
 
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
+    return HTTP_STATUS_CODES.get(status, "Error")
 
 
 def register_error_handlers(app: Flask) -> None:

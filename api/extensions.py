@@ -92,10 +92,48 @@ class ProblemSchema(ma.Schema):
     )
 
 
+# Python 3.13 renamed a few HTTP statuses (422 is "Unprocessable Content" there). The OpenAPI
+# document keeps the names every earlier version gives, so that it and the app's types generated
+# from it do not change with the interpreter.
+LONGSTANDING_STATUS_NAMES = {
+    413: ("REQUEST_ENTITY_TOO_LARGE", "Request Entity Too Large"),
+    414: ("REQUEST_URI_TOO_LONG", "Request-URI Too Long"),
+    416: ("REQUESTED_RANGE_NOT_SATISFIABLE", "Requested Range Not Satisfiable"),
+    422: ("UNPROCESSABLE_ENTITY", "Unprocessable Entity"),
+}
+
+
+def _status_renames() -> dict[str, str]:
+    renames: dict[str, str] = {}
+    for code, (name, phrase) in LONGSTANDING_STATUS_NAMES.items():
+        status = http.HTTPStatus(code)
+        if status.name != name:
+            renames[status.name] = name
+            renames[f"#/components/responses/{status.name}"] = f"#/components/responses/{name}"
+        if status.phrase != phrase:
+            renames[status.phrase] = phrase
+    return renames
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {renames.get(k, k): _renamed(v, renames) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, renames) for v in value]
+    return renames.get(value, value) if isinstance(value, str) else value
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, answering errors as application/problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        renames = _status_renames()
+        if renames:
+            whole = self.spec.to_dict
+            self.spec.to_dict = lambda: _renamed(whole(), renames)
 
     def _register_responses(self) -> None:
         """Document every error response as the application/problem+json that it is."""
