@@ -21,7 +21,7 @@ from werkzeug.routing import PathConverter
 
 from api.compression import init_compression
 from api.config import load_config
-from api.errors import register_error_handlers
+from api.errors import DomainError, register_error_handlers
 from api.extensions import db, jwt, migrate, rest_api
 from api.observability import init_observability
 from api.observability.logs import configure_logging
@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PWA_DIST = PROJECT_ROOT / "pwa" / "dist"
 PWA_PLACEHOLDER = PROJECT_ROOT / "pwa" / "placeholder"
+# Swagger UI for /api/docs, a pinned release kept in the repository (see its SOURCE.txt).
+SWAGGER_UI = Path(__file__).resolve().parent / "static" / "swagger-ui"
+SWAGGER_UI_FILES = frozenset(
+    {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"}
+)
 # Routes under /api/v1 that check their own token, or need none.
 OPEN_ENDPOINTS = frozenset(
     {
@@ -176,6 +181,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(ips)
 
     _serve_app_shell(app)
+    _serve_swagger_ui(app)
     init_compression(app)
 
     from api.security import init_security
@@ -216,6 +222,18 @@ def _serve_app_shell(app: Flask) -> None:
         if filename.endswith(".webmanifest"):
             response.mimetype = "application/manifest+json"
         return response
+
+
+def _serve_swagger_ui(app: Flask) -> None:
+    """The docs page's scripts and styles, from this server (OPENAPI_SWAGGER_UI_URL points
+    here): the page makes no request to another host, and what it runs is the pinned copy."""
+
+    @app.get("/api/docs/swagger-ui/<filename>")
+    def swagger_ui_file(filename: str) -> Any:
+        if filename not in SWAGGER_UI_FILES:
+            raise DomainError(404, "No such file of the API docs page.")
+        # Revalidated by ETag: a new pinned version has the same names.
+        return _no_cache(send_from_directory(SWAGGER_UI, filename))
 
 
 def _no_cache(response: Any) -> Any:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from api.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Europe/Oslo"
@@ -140,18 +142,33 @@ def load_config(
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL=env.get(
-            "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
-        ),
+        # Swagger UI's files: the pinned copy the app serves itself (api/static/swagger-ui).
+        OPENAPI_SWAGGER_UI_URL=env.get("OPENAPI_SWAGGER_UI_URL", "/api/docs/swagger-ui/"),
         # Web push (api/push). Unset keys: generated once into VAPID_KEY_FILE (default
         # instance/vapid_private.pem); a TESTING app without either uses a throwaway key.
         VAPID_PRIVATE_KEY=env.get("VAPID_PRIVATE_KEY") or None,  # base64url raw, or PEM
         VAPID_PUBLIC_KEY=env.get("VAPID_PUBLIC_KEY") or None,  # checked against the private
         VAPID_SUBJECT=env.get("VAPID_SUBJECT") or None,  # mailto: or https: for push services
         VAPID_KEY_FILE=env.get("VAPID_KEY_FILE") or None,
-        # http:// subscription endpoints on localhost (a local push service); TESTING allows too.
+        # The push services subscriptions may name (api/push/endpoints.py): host names, or
+        # "*." and a domain for its subdomains; comma- or space-separated. Unset: the public
+        # services of Chrome, Firefox, Safari and Edge.
+        PUSH_SERVICE_HOSTS=(
+            _list(env, "PUSH_SERVICE_HOSTS")
+            if env.get("PUSH_SERVICE_HOSTS")
+            else DEFAULT_PUSH_SERVICE_HOSTS
+        ),
+        # A push service on this machine too, http or https at 127.0.0.1 or localhost (for
+        # development and the browser tests); TESTING allows it as well.
         PUSH_ALLOW_HTTP_LOCALHOST=_flag(env, "PUSH_ALLOW_HTTP_LOCALHOST"),
+        # Subscriptions kept per user; a new one beyond this removes the least recent.
+        PUSH_MAX_SUBSCRIPTIONS_PER_USER=_int(env, "PUSH_MAX_SUBSCRIPTIONS_PER_USER", 10),
+        # Time-outs of one request to a push service: to connect, and for each read.
+        PUSH_CONNECT_TIMEOUT_SECONDS=_float(env, "PUSH_CONNECT_TIMEOUT_SECONDS", 5.0),
         PUSH_TIMEOUT_SECONDS=_float(env, "PUSH_TIMEOUT_SECONDS", 10.0),
+        # The test push (POST /api/v1/push/test) is over within this many seconds, retries
+        # included: it holds a request thread.
+        PUSH_TEST_DEADLINE_SECONDS=_float(env, "PUSH_TEST_DEADLINE_SECONDS", 10.0),
         # Attempts per message (the first included) for 429, 5xx and network errors; the waits
         # double from the base, and a Retry-After longer than the maximum ends the attempts.
         PUSH_ATTEMPTS=_int(env, "PUSH_ATTEMPTS", 3),
@@ -178,6 +195,7 @@ def load_config(
         RATELIMIT_LOGIN=env.get("RATELIMIT_LOGIN", "20 per minute"),  # per client address
         RATELIMIT_REFRESH=env.get("RATELIMIT_REFRESH", "60 per minute"),  # per client address
         RATELIMIT_SYNC_PUSH=env.get("RATELIMIT_SYNC_PUSH", "120 per minute"),  # per user
+        RATELIMIT_PUSH_TEST=env.get("RATELIMIT_PUSH_TEST", "6 per minute"),  # per user
         # Failed sign-ins per e-mail address and client address: this many are free, then
         # each further one locks that pair twice as long as the last, from 1 minute up to
         # LOGIN_LOCKOUT_MINUTES.

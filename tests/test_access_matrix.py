@@ -765,6 +765,7 @@ INTERNET = {"REMOTE_ADDR": "203.0.113.9"}
 OUTSIDE_API: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): row(200, 200, 200, 200, 200),
     ("GET", "/<app_path:filename>"): row(200, 200, 200, 200, 200),  # /index.html
+    ("GET", "/api/docs/swagger-ui/<filename>"): row(200, 200, 200, 200, 200),
     ("GET", "/healthz"): row(200, 200, 200, 200, 200),
     ("GET", "/api/openapi.json"): row(200, 200, 200, 200, 200),
     ("GET", "/api/docs"): row(200, 200, 200, 200, 200),
@@ -793,7 +794,7 @@ OUTSIDE_MATRIX = [
 def test_outside_the_api_from_the_internet(
     world: World, role: str, method: str, rule: str, expected: int
 ) -> None:
-    url = rule.replace("<app_path:filename>", "index.html")
+    url = rule.replace("<app_path:filename>", "index.html").replace("<filename>", "swagger-ui.css")
     response = world.client.open(
         url, method=method, headers=world.headers[PLAYER[role]], environ_base=INTERNET
     )

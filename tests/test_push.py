@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from api import create_app
 from api.demo import FIRST_NAMES, LAST_NAMES
 from api.extensions import db
+from api.push import endpoints
 from api.push.keys import init_app, load_vapid_keys, parse_private_key, vapid_keys
 from api.push.models import PushSubscription
 from api.push.payloads import BODIES, KINDS, build_payload
@@ -29,6 +30,16 @@ from api.push.service import origin, send
 from tests.push_service import BrowserSubscription, PushService, VapidError, verify_vapid
 
 API = "/api/v1/push"
+# Endpoints of a known push service (PUSH_SERVICE_HOSTS), never sent to by these tests.
+MOZILLA = "https://updates.push.services.mozilla.com/wpush/v2"
+MOZILLA_HOST_HTTP = "http://updates.push.services.mozilla.com/wpush/v2"
+MOZILLA_HOST_FTP = "ftp://updates.push.services.mozilla.com/wpush/v2"
+# What the tests' name server answers: public addresses for the push services' names.
+NAMES = {
+    "updates.push.services.mozilla.com": ["34.107.141.31"],
+    "fcm.googleapis.com": ["142.250.74.42", "2a00:1450:400f:804::200a"],
+    "localhost": ["127.0.0.1"],
+}
 TEST_PAYLOAD = {"kind": "test", "id": None, "title": "Feltlogg", "body": "Testvarsel fra Feltlogg"}
 
 
@@ -38,6 +49,12 @@ def quick_retries(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "PUSH_RETRY_BASE_SECONDS", 0.01)
     monkeypatch.setitem(app.config, "PUSH_RETRY_MAX_SECONDS", 2.0)
     monkeypatch.setitem(app.config, "PUSH_TIMEOUT_SECONDS", 5.0)
+
+
+@pytest.fixture(autouse=True)
+def name_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names are looked up here, never in the DNS (subscribing resolves the endpoint's host)."""
+    monkeypatch.setattr(endpoints, "resolver", lambda host, port: list(NAMES.get(host, [])))
 
 
 @pytest.fixture
@@ -56,7 +73,7 @@ def stored_subscriptions(app: Flask) -> int:
         return int(db.session.scalar(select(func.count()).select_from(PushSubscription)))
 
 
-def valid_body(endpoint: str = "https://push.example.com/send/abc") -> dict[str, Any]:
+def valid_body(endpoint: str = f"{MOZILLA}/send/abc") -> dict[str, Any]:
     return BrowserSubscription(endpoint).as_json()
 
 
@@ -202,7 +219,7 @@ def test_subscribing_stores_the_browser_for_the_current_user(client, make, login
 
 def test_the_same_endpoint_posted_again_is_updated_not_duplicated(app, client, make, login):
     headers = login(make.user())
-    first = BrowserSubscription("https://push.example.com/send/same")
+    first = BrowserSubscription(f"{MOZILLA}/send/same")
     created = subscribe(client, headers, first, device="Gammel")
     renewed = BrowserSubscription(first.endpoint)  # new keys, same endpoint
     response = subscribe(client, headers, renewed, device="Jobbmobil")
@@ -218,7 +235,7 @@ def test_the_same_endpoint_posted_again_is_updated_not_duplicated(app, client, m
 def test_an_endpoint_moves_to_whoever_subscribes_on_that_browser_next(client, make, login):
     team = make.team()
     before, after = login(make.user(team=team)), login(make.user(team=team))
-    browser = BrowserSubscription("https://push.example.com/send/shared-tablet")
+    browser = BrowserSubscription(f"{MOZILLA}/send/shared-tablet")
     first = subscribe(client, before, browser)
     moved = subscribe(client, after, browser)
     assert moved.status_code == 200 and moved.json["id"] == first.json["id"]
@@ -248,13 +265,21 @@ INVALID_BODIES = {
     "p256dh off the curve": (_with_keys(p256dh=_point_off_the_curve()), "p256dh", "P-256"),
     "auth of 15 bytes": (_with_keys(auth=_b64(b"a" * 15)), "auth", "15 bytes"),
     "auth with padding in the middle": (_with_keys(auth="AAAA=AAAA"), "auth", "base64url"),
-    "keys missing": ({"endpoint": "https://push.example.com/x"}, "keys", "required"),
-    "http endpoint": (valid_body("http://push.example.com/send/abc"), "endpoint", "https://"),
-    "ftp endpoint": (valid_body("ftp://push.example.com/send/abc"), "endpoint", "https://"),
+    "keys missing": ({"endpoint": f"{MOZILLA}/x"}, "keys", "required"),
+    "http endpoint": (valid_body(f"{MOZILLA_HOST_HTTP}/send/abc"), "endpoint", "https://"),
+    "ftp endpoint": (valid_body(f"{MOZILLA_HOST_FTP}/send/abc"), "endpoint", "https://"),
     "no host": (valid_body("https:///send/abc"), "endpoint", "host"),
-    "with a password": (valid_body("https://a:b@push.example.com/x"), "endpoint", "password"),
-    "a space": (valid_body("https://push.example.com/a b"), "endpoint", "spaces"),
-    "not a URL": (valid_body("https://push.example.com:port/x"), "endpoint", "URL"),
+    "with a password": (
+        valid_body("https://a:b@updates.push.services.mozilla.com/wpush/v2/x"),
+        "endpoint",
+        "password",
+    ),
+    "a space": (valid_body(f"{MOZILLA}/a b"), "endpoint", "spaces"),
+    "not a URL": (
+        valid_body("https://updates.push.services.mozilla.com:port/x"),
+        "endpoint",
+        "URL",
+    ),
     "unknown field": (valid_body() | {"endpont": "https://x.no"}, "endpont", "Unknown"),
 }
 
@@ -282,15 +307,15 @@ def test_http_on_localhost_is_only_for_tests_and_when_configured(
     assert refused.status_code == 422 and "https://" in refused.json["errors"]["endpoint"][0]
     monkeypatch.setitem(app.config, "PUSH_ALLOW_HTTP_LOCALHOST", True)
     assert client.post(f"{API}/subscriptions", json=local, headers=headers).status_code == 201
-    elsewhere = valid_body("http://push.example.com/abc")
+    elsewhere = valid_body(f"{MOZILLA_HOST_HTTP}/abc")
     assert client.post(f"{API}/subscriptions", json=elsewhere, headers=headers).status_code == 422
 
 
 def test_each_user_lists_only_their_own_subscriptions(client, make, login):
     team = make.team()
     mine, theirs = make.user(team=team), make.user(team=team)
-    own = subscribe(client, login(mine), valid_body("https://push.example.com/mine")).json
-    subscribe(client, login(theirs), valid_body("https://push.example.com/theirs"))
+    own = subscribe(client, login(mine), valid_body(f"{MOZILLA}/mine")).json
+    subscribe(client, login(theirs), valid_body(f"{MOZILLA}/theirs"))
     listed = client.get(f"{API}/subscriptions", headers=login(mine)).json
     assert [s["endpoint"] for s in listed] == [own["endpoint"]]
 
@@ -298,8 +323,8 @@ def test_each_user_lists_only_their_own_subscriptions(client, make, login):
 def test_a_user_deletes_their_own_subscription_but_not_anyone_elses(app, client, make, login):
     team = make.team()
     mine, theirs = login(make.user(team=team)), login(make.user(team=team))
-    own = subscribe(client, mine, valid_body("https://push.example.com/mine")).json
-    other = subscribe(client, theirs, valid_body("https://push.example.com/theirs")).json
+    own = subscribe(client, mine, valid_body(f"{MOZILLA}/mine")).json
+    other = subscribe(client, theirs, valid_body(f"{MOZILLA}/theirs")).json
     refused = client.delete(f"{API}/subscriptions/{other['id']}", headers=mine)
     assert refused.status_code == 404
     assert refused.mimetype == "application/problem+json"
@@ -347,6 +372,7 @@ def test_a_test_push_reaches_every_device_encrypted_and_signed(
             "device": device,
             "status": 201,
             "outcome": "delivered",
+            "code": "delivered",
             "reason": None,
             "attempts": 1,
         }
@@ -432,6 +458,7 @@ def test_a_subscription_the_push_service_calls_gone_is_removed(
     push_service.answer(gone, status)
     results = client.post(f"{API}/test", headers=headers).json["results"]
     assert [(r["status"], r["outcome"]) for r in results] == [(status, "gone"), (201, "delivered")]
+    assert [r["code"] for r in results] == ["gone", "delivered"]
     listed = client.get(f"{API}/subscriptions", headers=headers).json
     assert [s["endpoint"] for s in listed] == [kept.endpoint]
     assert len(push_service.attempts_at(gone)) == 1  # gone is final: no retry
@@ -471,7 +498,7 @@ def test_a_wait_longer_than_allowed_gives_up_and_counts_a_failure(
     subscribe(client, headers, browser)
     push_service.answer(browser, (429, {"Retry-After": "3600"}))
     result = client.post(f"{API}/test", headers=headers).json["results"][0]
-    assert (result["status"], result["outcome"]) == (429, "failed")
+    assert (result["status"], result["outcome"], result["code"]) == (429, "failed", "rate_limited")
     assert "3600 s" in result["reason"]
     assert len(push_service.attempts_at(browser)) == 1
     listed = client.get(f"{API}/subscriptions", headers=headers).json[0]
@@ -485,6 +512,7 @@ def test_errors_that_persist_fail_after_a_few_attempts(app, client, make, login,
     push_service.answer(browser, 503, 502, 500)
     result = client.post(f"{API}/test", headers=headers).json["results"][0]
     assert (result["status"], result["outcome"], result["attempts"]) == (500, "failed", 3)
+    assert result["code"] == "service_error"
     assert result["reason"] == "The push service had an error (500)."
     assert push_service.delivered == []
     listed = client.get(f"{API}/subscriptions", headers=headers).json[0]
@@ -498,6 +526,7 @@ def test_a_refusal_is_not_retried_and_says_why(client, make, login, push_service
     push_service.answer(browser, 403)
     result = client.post(f"{API}/test", headers=headers).json["results"][0]
     assert (result["status"], result["outcome"], result["attempts"]) == (403, "failed", 1)
+    assert result["code"] == "refused"
     assert "VAPID" in result["reason"]
 
 
@@ -509,6 +538,7 @@ def test_an_unreachable_push_service_is_retried_then_reported(app, client, make,
     subscribe(client, headers, browser)
     result = client.post(f"{API}/test", headers=headers).json["results"][0]
     assert result["status"] is None and result["outcome"] == "failed"
+    assert result["code"] == "unreachable"
     assert result["attempts"] == app.config["PUSH_ATTEMPTS"]
     assert "Could not reach the push service" in result["reason"]
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from api.access import current_actor
 from api.common.crud import ApiBlueprint, refuse_unknown_query
 from api.extensions import abort, db
 from api.push import keys
+from api.push.endpoints import EndpointPolicy
 from api.push.models import PushSubscription
 from api.push.payloads import build_payload
 from api.push.schemas import (
@@ -32,7 +34,15 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/push",
     description="Web push: each user's browser subscriptions, and a test notification.",
 )
-blp.record_once(lambda state: keys.init_app(state.app))
+
+
+def _init(app: Flask) -> None:
+    """At start: the VAPID keys, and PUSH_SERVICE_HOSTS checked (a typo stops the app)."""
+    keys.init_app(app)
+    EndpointPolicy.from_config(app.config)
+
+
+blp.record_once(lambda state: _init(state.app))
 
 
 @blp.route("/vapid-public-key", methods=["GET"])
@@ -64,7 +74,12 @@ class Subscriptions(MethodView):
     )
     def post(self, data: dict[str, Any]) -> Any:
         """Store this browser's push subscription for the signed-in user (the same endpoint
-        again updates it, and takes it over from another user who had it)."""
+        again updates it, and takes it over from another user who had it).
+
+        The endpoint must be a known push service's (https on a PUSH_SERVICE_HOSTS host) and
+        resolve to public addresses: else 422 with code push_service_unknown,
+        push_endpoint_private or push_endpoint_unresolved. A user keeps at most
+        PUSH_MAX_SUBSCRIPTIONS_PER_USER subscriptions: the least recently subscribed goes."""
         actor = current_actor()
         subscription, created = subscribe(
             actor.id,
@@ -95,9 +110,15 @@ def delete_subscription(subscription_id: uuid.UUID) -> None:
 
 @blp.route("/test", methods=["POST"])
 @blp.response(200, PushTestReportSchema)
+@blp.alt_response(429, description="Too many test pushes from this user; see Retry-After.")
 def send_test() -> dict[str, Any]:
     """Send a test notification to each of the signed-in user's subscriptions now, and say
-    what each push service answered."""
+    what became of each (a code, never the push service's own text). The whole test takes at
+    most PUSH_TEST_DEADLINE_SECONDS: a subscription not reached by then is `not_tried`."""
     actor = current_actor()
-    deliveries = send_to_user(actor.id, build_payload("test"), ttl=TEST_TTL_SECONDS)
+    # A request thread is not held for as long as a scheduler's send may take.
+    deadline = time.monotonic() + float(current_app.config["PUSH_TEST_DEADLINE_SECONDS"])
+    deliveries = send_to_user(
+        actor.id, build_payload("test"), ttl=TEST_TTL_SECONDS, deadline=deadline
+    )
     return {"results": [delivery.as_dict() for delivery in deliveries]}

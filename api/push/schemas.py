@@ -11,10 +11,11 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from api.common.schema import CATEGORY_MAX, Text, choice, text
+from api.push.endpoints import LOCAL_HOSTS
 from api.push.keys import b64url_decode
 from api.push.models import ENDPOINT_MAX_LENGTH
+from api.push.service import CODES
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
 OUTCOMES = ("delivered", "gone", "failed")
 
 
@@ -24,6 +25,8 @@ def http_localhost_allowed() -> bool:
 
 
 def check_endpoint(value: str) -> None:
+    """The URL's form. Whether it is a known push service's, at a public address, is the
+    service's to decide (api/push/endpoints.py): a refusal there has a code of its own."""
     fix = "Send the endpoint URL exactly as pushManager.subscribe() gave it."
     if any(c.isspace() or ord(c) < 32 for c in value):
         raise ma.ValidationError(f"The URL contains spaces or control characters. {fix}")
@@ -95,7 +98,10 @@ class PushSubscriptionBodySchema(ma.Schema):
     endpoint = Text(
         required=True,
         validate=[validate.Length(min=1, max=ENDPOINT_MAX_LENGTH), check_endpoint],
-        metadata={"description": "The push service URL for this browser (https)."},
+        metadata={
+            "description": "The push service URL for this browser: https, on the host of a "
+            "known push service (PUSH_SERVICE_HOSTS), resolving to public addresses."
+        },
     )
     keys = fields.Nested(PushKeysSchema, required=True)
     # PushSubscription.toJSON() writes it (almost always null); sending it is fine, it is not kept.
@@ -156,10 +162,27 @@ class PushDeliverySchema(ma.Schema):
         required=True,
         metadata={
             "description": "delivered; gone (the browser unsubscribed: the subscription is "
-            "deleted); failed (see reason)."
+            "deleted); failed (see code and reason)."
         },
     )
-    reason = fields.String(required=True, allow_none=True)
+    code = choice(
+        CODES,
+        required=True,
+        metadata={
+            "description": "What became of it, stable for the app: delivered; gone; refused "
+            "(the push service would not take it); rate_limited; service_error; unreachable; "
+            "blocked (not a known push service, or not at a public address: nothing was "
+            "sent); bad_keys; signing_failed; not_tried (the test ran out of time first)."
+        },
+    )
+    reason = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "A fixed English sentence for the code (null when delivered); "
+            "never the push service's own text."
+        },
+    )
     attempts = fields.Integer(required=True)
 
 

@@ -49,6 +49,8 @@ ROUTE_LIMITS: dict[str, tuple[tuple[str, str, Key], ...]] = {
     "auth.whose_password_link": (("RATELIMIT_LOGIN", "address", client_address),),
     "auth.set_password_with_a_link": (("RATELIMIT_LOGIN", "address", client_address),),
     "sync.push_route": (("RATELIMIT_SYNC_PUSH", "user", signed_in_user),),
+    # Each test push makes the server connect to push services while a request waits.
+    "push.send_test": (("RATELIMIT_PUSH_TEST", "user", signed_in_user),),
 }
 
 

@@ -3238,6 +3238,10 @@ export interface paths {
         /**
          * Store this browser's push subscription for the signed-in user (the same endpoint
          *     again updates it, and takes it over from another user who had it).
+         * @description The endpoint must be a known push service's (https on a PUSH_SERVICE_HOSTS host) and
+         *     resolve to public addresses: else 422 with code push_service_unknown,
+         *     push_endpoint_private or push_endpoint_unresolved. A user keeps at most
+         *     PUSH_MAX_SUBSCRIPTIONS_PER_USER subscriptions: the least recently subscribed goes.
          */
         post: {
             parameters: {
@@ -3339,7 +3343,8 @@ export interface paths {
         put?: never;
         /**
          * Send a test notification to each of the signed-in user's subscriptions now, and say
-         *     what each push service answered.
+         *     what became of each (a code, never the push service's own text). The whole test takes at
+         *     most PUSH_TEST_DEADLINE_SECONDS: a subscription not reached by then is `not_tried`.
          */
         post: {
             parameters: {
@@ -3357,6 +3362,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PushTestReport"];
+                    };
+                };
+                /** @description Too many test pushes from this user; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -4858,7 +4872,7 @@ export interface components {
             auth: string;
         };
         PushSubscriptionBody: {
-            /** @description The push service URL for this browser (https). */
+            /** @description The push service URL for this browser: https, on the host of a known push service (PUSH_SERVICE_HOSTS), resolving to public addresses. */
             endpoint: string;
             keys: components["schemas"]["PushKeys"];
             /** @description As the browser writes it; accepted and not used. */
@@ -4873,10 +4887,16 @@ export interface components {
             /** @description The push service's HTTP status; null: it was not reached. */
             status: number | null;
             /**
-             * @description delivered; gone (the browser unsubscribed: the subscription is deleted); failed (see reason).
+             * @description delivered; gone (the browser unsubscribed: the subscription is deleted); failed (see code and reason).
              * @enum {string}
              */
             outcome: "delivered" | "gone" | "failed";
+            /**
+             * @description What became of it, stable for the app: delivered; gone; refused (the push service would not take it); rate_limited; service_error; unreachable; blocked (not a known push service, or not at a public address: nothing was sent); bad_keys; signing_failed; not_tried (the test ran out of time first).
+             * @enum {string}
+             */
+            code: "delivered" | "gone" | "refused" | "rate_limited" | "service_error" | "unreachable" | "blocked" | "bad_keys" | "signing_failed" | "not_tried";
+            /** @description A fixed English sentence for the code (null when delivered); never the push service's own text. */
             reason: string | null;
             attempts: number;
         };
