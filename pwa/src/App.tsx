@@ -10,12 +10,16 @@ import { Login } from "./views/Login";
 import { Today } from "./views/Today";
 import { Caseload } from "./views/Caseload";
 import { ParticipantView } from "./views/Participant";
-import { LogContact } from "./views/LogContact";
-import { LogMeeting } from "./views/LogMeeting";
+import { EditContact, LogContact } from "./views/LogContact";
+import { EditMeeting, LogMeeting } from "./views/LogMeeting";
 import { Employers, NewEmployer } from "./views/Employers";
-import { JobMatches } from "./views/JobMatches";
+import { EditJobMatch, JobMatches, NewJobMatch } from "./views/JobMatches";
+import { EmployerPage } from "./views/Employer";
 import { MyWeek } from "./views/MyWeek";
 import { Conflicts } from "./views/Conflicts";
+import { ConflictNotice } from "./views/ConflictNotice";
+import { NewParticipant } from "./views/NewParticipant";
+import { ParticipantClosing } from "./views/ParticipantClosing";
 import { Rejected } from "./views/Rejected";
 import { Settings } from "./views/Settings";
 import { MyPlan } from "./views/MyPlan";
@@ -25,6 +29,10 @@ import { EditEmployer } from "./views/EditEmployer";
 import { CareerProfile } from "./views/CareerProfile";
 import { TeamMeetings } from "./views/TeamMeetings";
 import { Fidelity } from "./views/Fidelity";
+import { AdminNewUser, AdminUser, AdminUsers } from "./views/AdminUsers";
+import { AdminTeams } from "./views/AdminTeams";
+import { Transfer } from "./views/AdminTransfer";
+import { SetPassword } from "./views/SetPassword";
 import { osloDate } from "./time";
 
 type UpdateHandler = (() => void) | null;
@@ -37,7 +45,10 @@ export function announceUpdate(apply: () => void): void {
 
 export function App() {
   useLangVersion();
+  const route = useRoute();
   const user = useLive(async () => (await getMeta<SignedInUser>(db, META.user)) ?? null, [], undefined as SignedInUser | null | undefined);
+  // A one-time link to choose a password is opened by someone who cannot sign in yet.
+  if (route.path[0] === "password" && route.path[1]) return <SetPassword code={route.path[1]} />;
   if (user === undefined) return <main id="main" class="page"><p>{t("app.loading")}</p></main>;
   if (user === null) return <Login />;
   return <Shell user={user} />;
@@ -68,7 +79,7 @@ function Shell({ user }: { user: SignedInUser }) {
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.querySelector("h1")?.focus(); }}>{t("app.skip")}</a>
       <header class="topbar">
-        <StatusBar />
+        {role === "participant" ? <ParticipantStatusBar /> : <StatusBar />}
       </header>
       {update && (
         <div class="banner" role="alert">
@@ -77,6 +88,7 @@ function Shell({ user }: { user: SignedInUser }) {
         </div>
       )}
       {needsLogin && <SignedOutBanner />}
+      {(role === "specialist" || role === "supervisor") && <ConflictNotice route={route} />}
       {updateRequired && (
         <div class="banner warn" role="alert">
           <span>{t("update.required")}</span>
@@ -85,7 +97,7 @@ function Shell({ user }: { user: SignedInUser }) {
       )}
       <main id="main" ref={mainRef} class="page" tabIndex={-1}>
         <Screen route={route} user={user} />
-        {role === "specialist" && route.path[0] !== "log-contact" && (
+        {role === "specialist" && isListScreen(route) && (
           <a class="fab" href="#/log-contact">
             <span aria-hidden="true">+</span> {t("nav.logContact")}
           </a>
@@ -115,17 +127,21 @@ function Screen({ route, user }: { route: Route; user: SignedInUser }) {
   const [page = "", second, third] = route.path;
   const first = page === "login" ? "" : page; // signed in again: the sign-in screen leads home
   if (first === "settings") return <Settings user={user} />;
-  if (first === "conflicts") return <Conflicts />;
+  if (first === "conflicts") return <Conflicts role={role} />;
   if (first === "rejected") return <Rejected />;
   if (role === "participant") return <MyPlan user={user} />;
   if (role === "supervisor" && first === "fidelity") return <Fidelity user={user} />;
+  if (role === "supervisor" && first === "transfer") return <Transfer user={user} />;
   if (role === "supervisor") return <TeamWeek user={user} specialistId={first === "team" ? second : undefined} />;
+  if (role === "admin") return <AdminScreen route={route} user={user} />;
   if (role !== "specialist") return <NoScreen />;
   switch (first) {
     case "":
     case "today":
       return <Today user={user} />;
     case "participants":
+      if (second === "new") return <NewParticipant user={user} />;
+      if (second && third === "close") return <ParticipantClosing id={second} />;
       if (second && third === "edit") return <EditParticipant id={second} />;
       if (second && third === "profile") return <CareerProfile participantId={second} />;
       return second ? <ParticipantView id={second} user={user} /> : <Caseload user={user} />;
@@ -133,10 +149,17 @@ function Screen({ route, user }: { route: Route; user: SignedInUser }) {
       return <LogContact user={user} employerId={second} />;
     case "log-meeting":
       return <LogMeeting user={user} participantId={route.query.get("participant") ?? undefined} />;
+    case "contacts":
+      return second && third === "edit" ? <EditContact key={second} user={user} id={second} /> : <NotFound />;
+    case "meetings":
+      return second && third === "edit" ? <EditMeeting key={second} user={user} id={second} /> : <NotFound />;
     case "employers":
       if (second && second !== "new" && third === "edit") return <EditEmployer id={second} />;
+      if (second && second !== "new" && !third) return <EmployerPage id={second} user={user} />;
       return second === "new" ? <NewEmployer returnTo={route.query.get("return") ?? undefined} name={route.query.get("name") ?? ""} /> : <Employers user={user} />;
     case "jobs":
+      if (second === "new") return <NewJobMatch />;
+      if (second && third === "edit") return <EditJobMatch key={second} id={second} />;
       return <JobMatches />;
     case "week":
       return <MyWeek user={user} />;
@@ -144,6 +167,39 @@ function Screen({ route, user }: { route: Route; user: SignedInUser }) {
       return <TeamMeetings user={user} />;
     default:
       return <NotFound />;
+  }
+}
+
+function AdminScreen({ route, user }: { route: Route; user: SignedInUser }) {
+  const [page = "", second] = route.path;
+  if (page === "teams") return <AdminTeams />;
+  if (page === "transfer") return <Transfer user={user} />;
+  if (page === "users" && second === "new") return <AdminNewUser />;
+  if (page === "users" && second) return <AdminUser id={second} me={user.id ?? ""} />;
+  // Keyed by the filters in the address: a link to the list with other filters starts afresh.
+  if (page === "users" || page === "" || page === "login") return <AdminUsers key={route.query.toString()} query={route.query} />;
+  return <NotFound />;
+}
+
+/**
+ * The floating "Logg arbeidsgiverkontakt" belongs on screens that list things; on a form it
+ * would cover the form's own buttons (and leave it half filled).
+ */
+function isListScreen(route: Route): boolean {
+  const [page = "", second, third] = route.path;
+  switch (page) {
+    case "":
+    case "today":
+    case "week":
+      return true;
+    case "participants":
+      return second !== "new" && !third;
+    case "employers":
+      return second !== "new" && !third;
+    case "jobs":
+      return !second;
+    default:
+      return false;
   }
 }
 
@@ -183,6 +239,12 @@ function RoleNav({ role, route }: { role: string; route: Route }) {
     ];
   } else if (role === "participant") {
     items = [{ href: "#/my-plan", label: t("nav.myPlan"), match: "my-plan" }];
+  } else if (role === "admin") {
+    items = [
+      { href: "#/users", label: t("admin.nav.users"), match: "users" },
+      { href: "#/teams", label: t("admin.nav.teams"), match: "teams" },
+      { href: "#/transfer", label: t("admin.nav.transfer"), match: "transfer" },
+    ];
   } else if (role === "supervisor") {
     items = [
       { href: "#/team", label: t("nav.team"), match: "team" },
@@ -245,7 +307,7 @@ function StatusBar() {
     <>
       <div class="topbar-row">
         <a class="brand" href="#/">Feltlogg</a>
-        <a class={`pill pill-link ${counts.conflicts ? "pill-alert" : ""}`} href="#/conflicts">{t("status.conflicts", { count: counts.conflicts })}</a>
+        {counts.conflicts > 0 && <a class="pill pill-link pill-alert" href="#/conflicts">{t("status.conflicts", { count: counts.conflicts })}</a>}
         {counts.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("status.rejected", { count: counts.rejected })}</a>}
         <a class="menu-link" href="#/settings">{t("nav.menu")}</a>
       </div>
@@ -258,6 +320,34 @@ function StatusBar() {
         <button type="button" class="pill pill-button" onClick={() => void syncLoop.run()} disabled={state === "syncing"}>{t("status.syncNow")}</button>
       </div>
     </>
+  );
+}
+
+/**
+ * A participant sees no sync machinery: only that a change of theirs has not been sent yet, or
+ * that one could not be saved (and why, one tap away).
+ */
+function ParticipantStatusBar() {
+  const waiting = useLive(
+    async () => {
+      const [pending, rejected] = await Promise.all([
+        db.outbox.where("state").equals("pending").count(),
+        db.outbox.where("state").equals("rejected").count(),
+      ]);
+      return { pending, rejected };
+    },
+    [],
+    { pending: 0, rejected: 0 },
+  );
+  return (
+    <div class="topbar-row">
+      <a class="brand" href="#/">Feltlogg</a>
+      <span class="status-text" role="status" aria-live="polite">
+        {waiting.pending > 0 && <span class="pending">{t("yourPlan.notSent")}</span>}
+      </span>
+      {waiting.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("yourPlan.notSaved")}</a>}
+      <a class="menu-link" href="#/settings">{t("nav.menu")}</a>
+    </div>
   );
 }
 

@@ -3,6 +3,7 @@ import { db, syncLoop } from "./app";
 import { type ChangeToken, createRecord, deleteRecord, discard, restore, retry, saveRecord, undo } from "./outbox";
 import { chooseOther, type ConflictView, keepCurrent } from "./conflicts";
 import { fromLocalInput, isoWithOffset, parseWeek } from "./time";
+import { type WhenValue, instantOf, whenOf } from "./settings";
 import { LONG_TEXT_MAX, NOTE_MAX } from "./limits";
 import type { EmployerContact, JobMatch, Meeting, PlanStep } from "./types";
 import type { FeltloggDB, OutboxEntry } from "./db";
@@ -22,62 +23,161 @@ export function undoChange(token: ChangeToken): Promise<void> {
   return done(undo(db, token));
 }
 
-export interface ContactInput {
+/** An employer contact as its form holds it (new or being changed). */
+export interface ContactFormValues {
   employer_id: string;
-  mode: NonNullable<EmployerContact["mode"]>;
-  participant_id: string | null;
+  face_to_face: boolean;
+  remote_mode: "phone" | "email" | "video";
+  participant_id: string;
   purpose: string;
   notes: string;
+  when: WhenValue;
 }
 
-export function logEmployerContact(input: ContactInput, specialistId: string): Promise<ChangeToken> {
+const REMOTE_MODES = ["phone", "email", "video"] as const;
+
+export function contactFormOf(contact: Partial<EmployerContact> | undefined, now = new Date()): ContactFormValues {
+  const mode = contact?.mode ?? "in_person";
+  const remote = (REMOTE_MODES as readonly string[]).includes(mode) ? (mode as ContactFormValues["remote_mode"]) : "phone";
+  return {
+    employer_id: asText(contact?.employer_id),
+    face_to_face: mode === "in_person",
+    remote_mode: remote,
+    participant_id: asText(contact?.participant_id),
+    purpose: asText(contact?.purpose),
+    notes: asText(contact?.notes),
+    when: whenOf(contact?.contacted_at ? new Date(contact.contacted_at) : now),
+  };
+}
+
+/** A form's date and time as the server takes it (ISO 8601 with the device's offset). */
+export function isoOfWhen(when: WhenValue): string {
+  const instant = instantOf(when);
+  return instant ? isoWithOffset(instant) : "";
+}
+
+export function contactFields(form: ContactFormValues): Record<string, unknown> {
+  return {
+    employer_id: form.employer_id,
+    participant_id: form.participant_id || null,
+    contacted_at: isoOfWhen(form.when),
+    mode: form.face_to_face ? "in_person" : form.remote_mode,
+    purpose: textOrNull(form.purpose),
+    notes: textOrNull(form.notes),
+  };
+}
+
+/** A new contact, logged now (`loggedAt`, the device's clock) for when it happened. */
+export function logEmployerContact(form: ContactFormValues, specialistId: string, loggedAt = new Date()): Promise<ChangeToken> {
   return done(
     createRecord(db, "employer_contacts", {
-      employer_id: input.employer_id,
-      participant_id: input.participant_id,
+      ...contactFields(form),
       specialist_id: specialistId,
-      contacted_at: isoWithOffset(),
-      mode: input.mode,
-      purpose: input.purpose.trim() || null,
-      notes: input.notes.trim() || null,
+      logged_at: isoWithOffset(loggedAt),
     }),
   );
 }
 
-export interface MeetingInput {
+/** Save what changed in a contact, held back for UNDO_MS; null when nothing changed. */
+export async function updateContact(id: string, before: ContactFormValues, after: ContactFormValues): Promise<ChangeToken | null> {
+  const changes = changedFields(contactFields(before), contactFields(after));
+  if (Object.keys(changes).length === 0) return null;
+  return done(saveRecord(db, "employer_contacts", id, changes, { holdMs: UNDO_MS }));
+}
+
+export function deleteContact(id: string): Promise<ChangeToken> {
+  return done(deleteRecord(db, "employer_contacts", id, { holdMs: UNDO_MS }));
+}
+
+/** A participant meeting as its form holds it. */
+export interface MeetingFormValues {
   participant_id: string;
-  starts_at_local: string;
-  duration_minutes: number;
+  when: WhenValue;
+  duration: string;
   setting: Meeting["setting"];
   kind: Meeting["kind"];
+  /** Empty for a new meeting: the server takes planned for a future one, held for a past one. */
+  status: NonNullable<Meeting["status"]> | "";
   next_steps: string;
   notes: string;
 }
 
-/** A meeting, and one plan step per line of the agreed next steps. */
-export async function logMeeting(input: MeetingInput, specialistId: string): Promise<string> {
-  const startsAt = fromLocalInput(input.starts_at_local);
-  const lines = input.next_steps.split("\n").map((l) => l.trim()).filter(Boolean);
-  const meeting = await createRecord(db, "meetings", {
-    participant_id: input.participant_id,
-    specialist_id: specialistId,
-    starts_at: startsAt,
-    duration_minutes: input.duration_minutes,
-    setting: input.setting,
-    kind: input.kind,
+export function meetingFormOf(meeting: Partial<Meeting> | undefined, now = new Date(), participantId = ""): MeetingFormValues {
+  return {
+    participant_id: meeting?.participant_id ?? participantId,
+    when: whenOf(meeting?.starts_at ? new Date(meeting.starts_at) : now),
+    duration: meeting?.duration_minutes !== undefined ? String(meeting.duration_minutes) : "60",
+    setting: meeting?.setting ?? "community",
+    kind: meeting?.kind ?? "job_search",
+    status: meeting?.status ?? "",
+    next_steps: asText(meeting?.agreed_next_steps),
+    notes: asText(meeting?.notes),
+  };
+}
+
+/** The agreed next steps, one per line, without empty lines. */
+export function stepLines(text: string): string[] {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+export function meetingFields(form: MeetingFormValues): Record<string, unknown> {
+  const lines = stepLines(form.next_steps);
+  const fields: Record<string, unknown> = {
+    participant_id: form.participant_id,
+    starts_at: isoOfWhen(form.when),
+    duration_minutes: Number(form.duration),
+    setting: form.setting,
+    kind: form.kind,
     agreed_next_steps: lines.length ? lines.join("\n") : null,
-    notes: input.notes.trim() || null,
+    notes: textOrNull(form.notes),
+  };
+  if (form.status) fields.status = form.status;
+  return fields;
+}
+
+function addSteps(participantId: string, meetingId: string, titles: string[], options: { holdMs?: number } = {}): Promise<ChangeToken[]> {
+  return Promise.all(
+    titles.map((title) =>
+      createRecord(db, "plan_steps", { participant_id: participantId, meeting_id: meetingId, title: title.slice(0, 200), owner: "participant" }, options),
+    ),
+  );
+}
+
+/** A meeting logged now (`loggedAt`), and one plan step per line of the agreed next steps. */
+export async function logMeeting(form: MeetingFormValues, specialistId: string, loggedAt = new Date()): Promise<string> {
+  const meeting = await createRecord(db, "meetings", {
+    ...meetingFields(form),
+    specialist_id: specialistId,
+    logged_at: isoWithOffset(loggedAt),
   });
-  for (const title of lines) {
-    await createRecord(db, "plan_steps", {
-      participant_id: input.participant_id,
-      meeting_id: meeting.id,
-      title: title.slice(0, 200),
-      owner: "participant",
-    });
-  }
+  await addSteps(form.participant_id, meeting.id, stepLines(form.next_steps));
   syncLoop.nudge();
   return meeting.id;
+}
+
+/**
+ * Save what changed in a meeting, held back for UNDO_MS; a line added to the next steps also
+ * becomes a plan step (lines taken out leave their steps: they may be done already). The tokens
+ * undo it all; none when nothing changed.
+ */
+export async function updateMeeting(id: string, before: MeetingFormValues, after: MeetingFormValues): Promise<ChangeToken[]> {
+  const changes = changedFields(meetingFields(before), meetingFields(after));
+  if (Object.keys(changes).length === 0) return [];
+  const token = await saveRecord(db, "meetings", id, changes, { holdMs: UNDO_MS });
+  const had = new Set(stepLines(before.next_steps));
+  const steps = await addSteps(after.participant_id, id, stepLines(after.next_steps).filter((line) => !had.has(line)), { holdMs: UNDO_MS });
+  syncLoop.nudge();
+  return [token, ...steps];
+}
+
+export function deleteMeeting(id: string): Promise<ChangeToken> {
+  return done(deleteRecord(db, "meetings", id, { holdMs: UNDO_MS }));
+}
+
+/** Take back several changes, the last one first. */
+export async function undoChanges(tokens: ChangeToken[]): Promise<void> {
+  for (const token of [...tokens].reverse()) await undo(db, token);
+  syncLoop.nudge();
 }
 
 export function setStepDone(step: PlanStep & { id: string }, isDone: boolean): Promise<ChangeToken> {
@@ -116,8 +216,66 @@ export function addEmployer(input: { name: string; org_number: string; industry:
   );
 }
 
-export function addJobMatch(input: { participant_id: string; employer_id: string; job_title: string; competitive: boolean }) {
-  return done(createRecord(db, "job_matches", { ...input, job_title: input.job_title.trim(), status: "lead" }));
+/** A job match as its form holds it (empty string: no value). */
+export interface JobMatchFormValues {
+  participant_id: string;
+  employer_id: string;
+  job_title: string;
+  status: NonNullable<JobMatch["status"]>;
+  competitive: boolean;
+  started_on: string;
+  ended_on: string;
+  hours_per_week: string;
+  end_reason: NonNullable<JobMatch["end_reason"]> | "";
+}
+
+export function jobMatchFormOf(match: Partial<JobMatch> | undefined): JobMatchFormValues {
+  return {
+    participant_id: asText(match?.participant_id),
+    employer_id: asText(match?.employer_id),
+    job_title: asText(match?.job_title),
+    status: match?.status ?? "lead",
+    competitive: match?.competitive !== false,
+    started_on: asText(match?.started_on).slice(0, 10),
+    ended_on: asText(match?.ended_on).slice(0, 10),
+    hours_per_week: typeof match?.hours_per_week === "number" ? String(match.hours_per_week) : "",
+    end_reason: match?.end_reason ?? "",
+  };
+}
+
+/** Hours per week as typed (a decimal comma is fine); NaN when it is not a number. */
+export function hoursOf(text: string): number | null {
+  const trimmed = text.trim().replace(",", ".");
+  if (trimmed === "") return null;
+  return /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
+export function jobMatchFields(form: JobMatchFormValues): Record<string, unknown> {
+  return {
+    participant_id: form.participant_id,
+    employer_id: form.employer_id,
+    job_title: form.job_title.trim(),
+    status: form.status,
+    competitive: form.competitive,
+    started_on: form.started_on || null,
+    ended_on: form.ended_on || null,
+    hours_per_week: hoursOf(form.hours_per_week),
+    end_reason: form.end_reason || null,
+  };
+}
+
+export function addJobMatch(form: JobMatchFormValues): Promise<ChangeToken> {
+  return done(createRecord(db, "job_matches", jobMatchFields(form)));
+}
+
+export async function updateJobMatch(id: string, before: JobMatchFormValues, after: JobMatchFormValues): Promise<ChangeToken | null> {
+  const changes = changedFields(jobMatchFields(before), jobMatchFields(after));
+  if (Object.keys(changes).length === 0) return null;
+  return done(saveRecord(db, "job_matches", id, changes, { holdMs: UNDO_MS }));
+}
+
+export function deleteJobMatch(id: string): Promise<ChangeToken> {
+  return done(deleteRecord(db, "job_matches", id, { holdMs: UNDO_MS }));
 }
 
 export function setJobMatchStatus(id: string, status: JobMatch["status"]) {
@@ -334,4 +492,116 @@ export function logTeamMeeting(input: TeamMeetingInput, specialistId: string): P
   };
   if (specialistId) data.specialist_id = specialistId;
   return done(createRecord(db, "team_meetings", data, { holdMs: UNDO_MS }));
+}
+
+// Intake, closing and reopening a participant, and consent given or withdrawn with care.
+
+export const COUNTERPARTS = ["employers", "therapist", "nav"] as const;
+export type Counterpart = (typeof COUNTERPARTS)[number];
+
+/** A participant's answer at intake: yes, no, or not asked yet (then nothing is recorded). */
+export type ConsentAnswer = "granted" | "refused" | "unasked";
+
+export interface IntakeInput {
+  participant: ParticipantForm;
+  consents: Record<Counterpart, ConsentAnswer>;
+}
+
+/**
+ * Enrol a participant: the participant, then one consent record per counterpart they answered.
+ * One transaction, so the outbox holds all of it or none; in this order, so the server has the
+ * participant before the consents that name them. Returns the new participant's id.
+ */
+export async function enrolParticipant(input: IntakeInput, specialistId: string | undefined, now = new Date()): Promise<string> {
+  const recordedAt = isoWithOffset(now);
+  const id = await db.transaction("rw", [db.outbox, db.participants, db.consents], async () => {
+    const data = participantFields(input.participant);
+    if (specialistId) data.specialist_id = specialistId;
+    const participant = await createRecord(db, "participants", data);
+    for (const counterpart of COUNTERPARTS) {
+      const answer = input.consents[counterpart];
+      if (answer === "unasked") continue;
+      await createRecord(db, "consents", {
+        participant_id: participant.id,
+        counterpart,
+        granted: answer === "granted",
+        recorded_at: recordedAt,
+      });
+    }
+    return participant.id;
+  });
+  syncLoop.nudge();
+  return id;
+}
+
+/** The participant leaves the programme on `closedOn`; held back for UNDO_MS. */
+export function closeParticipant(id: string, closedOn: string): Promise<ChangeToken> {
+  return done(saveRecord(db, "participants", id, { status: "closed", closed_on: closedOn }, { holdMs: UNDO_MS }));
+}
+
+/** Back in the programme: active, and no closing date (which would still count them as closed). */
+export function reopenParticipant(id: string): Promise<ChangeToken> {
+  return done(saveRecord(db, "participants", id, { status: "active", closed_on: null }, { holdMs: UNDO_MS }));
+}
+
+/** A consent decision just recorded, and what was in force before it (null: nothing recorded). */
+export interface ConsentChange {
+  token: ChangeToken;
+  participantId: string;
+  counterpart: Counterpart;
+  granted: boolean;
+  recordedAt: string;
+  before: boolean | null;
+}
+
+/**
+ * Record that the participant grants or withdraws consent. A withdrawal is sent at once, since
+ * it takes effect at once (domain.md); a grant waits out the undo window, so that a slip of the
+ * finger never lets anyone contact an employer about the participant.
+ */
+export async function changeConsent(
+  participantId: string,
+  counterpart: Counterpart,
+  granted: boolean,
+  before: boolean | null,
+  now = new Date(),
+): Promise<ConsentChange> {
+  const recordedAt = isoWithOffset(now);
+  const token = await createRecord(
+    db,
+    "consents",
+    { participant_id: participantId, counterpart, granted, recorded_at: recordedAt },
+    granted ? { holdMs: UNDO_MS } : {},
+  );
+  syncLoop.nudge();
+  return { token, participantId, counterpart, granted, recordedAt, before };
+}
+
+/**
+ * Take a consent decision back. Not yet sent: it simply leaves the outbox. Already on the server:
+ * a new record puts the earlier decision back (recorded after the one it undoes), so the history
+ * of who decided what when stays true; a first decision, with nothing before it, is deleted.
+ */
+export async function undoConsentChange(change: ConsentChange, now = new Date()): Promise<void> {
+  const mutationId = change.token.mutation_id;
+  const removed = await db.transaction("rw", db.outbox, async () => {
+    const entry = mutationId ? await db.outbox.where("mutation_id").equals(mutationId).first() : undefined;
+    if (!entry || entry.sent) return false;
+    await db.outbox.delete(entry.seq!);
+    return true;
+  });
+  if (!removed) {
+    if (change.before === null) {
+      await deleteRecord(db, "consents", change.token.id);
+    } else {
+      const after = new Date(Math.max(now.getTime(), Date.parse(change.recordedAt) + 1000));
+      await createRecord(db, "consents", {
+        participant_id: change.participantId,
+        counterpart: change.counterpart,
+        granted: change.before,
+        recorded_at: isoWithOffset(after),
+      });
+    }
+  }
+  syncLoop.nudge();
 }

@@ -1,6 +1,6 @@
-/** The specialist's caseload. */
+/** The specialist's caseload, and the way to enrol a new participant. */
 import { useState } from "preact/hooks";
-import { t, tEnum } from "../i18n";
+import { formatDate, t, tEnum } from "../i18n";
 import { caseload, fullName, matchesSearch } from "../queries";
 import type { SignedInUser } from "../types";
 import { Empty, Title, useRecords } from "./common";
@@ -15,12 +15,15 @@ export function Caseload({ user }: { user: SignedInUser }) {
     <>
       <Title>{t("caseload.title")}</Title>
       <p>{t("caseload.count", { count: active })}</p>
+      <div class="row actions">
+        <a class="button primary" href="#/participants/new">{t("intake.link")}</a>
+      </div>
       <div class="field">
         <label for="caseload-search">{t("caseload.search")}</label>
         <input id="caseload-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       </div>
       {mine.length === 0 ? (
-        <Empty>{t("caseload.empty")}</Empty>
+        <Empty>{t("intake.caseloadEmpty")}</Empty>
       ) : shown.length === 0 ? (
         <Empty>{t("common.noMatch")}</Empty>
       ) : (
@@ -29,7 +32,10 @@ export function Caseload({ user }: { user: SignedInUser }) {
             <li key={p.id}>
               <a href={`#/participants/${p.id}`}>
                 <strong>{fullName(p)}</strong>
-                <span>{tEnum("participantStatus", p.status ?? "active")}</span>
+                <span>
+                  {tEnum("participantStatus", p.status ?? "active")}
+                  {p.closed_on ? ` · ${t("intake.closedOn", { date: formatDate(p.closed_on) })}` : ""}
+                </span>
               </a>
             </li>
           ))}

@@ -1,12 +1,31 @@
-/** Conflicts: where two devices changed the same field, the user picks the value to keep. */
+/**
+ * Conflicts: where two devices changed the same field, the user picks the value to keep, and can
+ * go to the record's own screen to see it whole.
+ */
 import { resolveChooseOther, resolveKeepCurrent } from "../actions";
 import { db, showSnack } from "../app";
-import { openConflicts, type ConflictView } from "../conflicts";
+import { openConflicts, recordLink, type ConflictView, type RecordLink } from "../conflicts";
 import { useLive } from "../hooks";
-import { t, formatDateTime, tEnum } from "../i18n";
+import { type MessageKey, t, formatDateTime, tEnum } from "../i18n";
 import { viewRecord } from "../outbox";
 import type { Stored } from "../types";
 import { Empty, Title } from "./common";
+
+const LINK_TEXT: Record<RecordLink["target"], MessageKey> = {
+  participant: "conflictLink.participant",
+  profile: "conflictLink.profile",
+  jobs: "conflictLink.jobs",
+  employer: "conflictLink.employer",
+  teamMeetings: "conflictLink.teamMeetings",
+  week: "conflictLink.week",
+  team: "conflictLink.team",
+};
+
+/** What a conflict is about, as a heading or a message says it: "Deltaker: Ola Nordmann". */
+export function conflictSubject(conflict: ConflictView, record: Stored | undefined): string {
+  const label = recordLabel(record);
+  return `${tEnum("entity", conflict.entity)}${label ? `: ${label}` : ""}`;
+}
 
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined || value === "") return t("conflicts.emptyValue");
@@ -22,7 +41,7 @@ export function recordLabel(record: Stored | undefined): string {
   return String(record.title ?? record.job_title ?? record.name ?? (name || ""));
 }
 
-export function Conflicts() {
+export function Conflicts({ role }: { role: string }) {
   const conflicts = useLive(
     async () => {
       const open = await openConflicts(db);
@@ -40,12 +59,18 @@ export function Conflicts() {
       ) : (
         <ul class="list plain">
           {conflicts.map(({ conflict, record }) => {
-            const what = `${tEnum("entity", conflict.entity)}${recordLabel(record) ? `: ${recordLabel(record)}` : ""}`;
+            const what = conflictSubject(conflict, record);
             const field = tEnum("field", conflict.field);
+            const link = recordLink(conflict, record, role);
             return (
               <li key={conflict.id} class="card conflict">
-                <h2>{what}</h2>
+                <h2 id={`conflict-${conflict.id}`}>{what}</h2>
                 <p>{t("conflicts.field", { field })}</p>
+                {link && (
+                  <p>
+                    <a href={link.href} aria-describedby={`conflict-${conflict.id}`}>{t(LINK_TEXT[link.target])}</a>
+                  </p>
+                )}
                 <dl>
                   <dt>{t("conflicts.current")}</dt>
                   <dd>{describeValue(record ? record[conflict.field] : conflict.kept_value)}</dd>

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { db, showSnack } from "../app";
 import { type EmployerForm, employerFields, employerForm, undoChange, updateEmployer } from "../actions";
-import { navigate } from "../hooks";
+import { places, useUnsavedChanges } from "../formGuard";
 import { t } from "../i18n";
 import { viewRecord } from "../outbox";
 import type { Employer } from "../types";
@@ -64,7 +64,9 @@ function EmployerEditForm({ id, employer }: { id: string; employer: Employer }) 
   const [problems, setProblems] = useState<Problems<keyof EmployerForm>>({});
   const [attempt, setAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
+  const guard = useUnsavedChanges(!saving && JSON.stringify(form) !== JSON.stringify(before));
   useFocusFirstProblem(problems, ORDER, idOf, attempt);
+  const back = places.back(`#/employers/${id}`);
 
   function field(name: keyof EmployerForm) {
     return { id: idOf(name), value: form[name], problem: problems[name], onInput: (value: string) => setForm((f) => ({ ...f, [name]: value })) };
@@ -83,7 +85,7 @@ function EmployerEditForm({ id, employer }: { id: string; employer: Employer }) 
     const token = await updateEmployer(id, before, form);
     if (token) showSnack(t("employerEdit.saved", { name: form.name.trim() }), () => undoChange(token));
     else showSnack(t("form.noChanges"));
-    navigate("#/employers");
+    guard.leave(back);
   }
 
   return (
@@ -99,7 +101,7 @@ function EmployerEditForm({ id, employer }: { id: string; employer: Employer }) 
         <NoteField {...field("notes")} label={t("employerEdit.notes")} maxLength={LONG_TEXT_MAX} hint={t("employerEdit.notesHint", { max: LONG_TEXT_MAX })} />
         <div class="row form-buttons">
           <button type="submit" class="button primary" disabled={saving}>{t("form.saveChanges")}</button>
-          <a class="button" href="#/employers">{t("common.cancel")}</a>
+          <a class="button" href={back}>{t("common.cancel")}</a>
         </div>
       </form>
     </>

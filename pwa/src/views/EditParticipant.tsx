@@ -12,7 +12,7 @@ import { navigate, useLive } from "../hooks";
 import { type MessageKey, t, tEnum } from "../i18n";
 import { PERSON_NAME_MAX } from "../limits";
 import { viewRecord } from "../outbox";
-import { fullName } from "../queries";
+import { fullName, isActive } from "../queries";
 import { todayOslo } from "../time";
 import type { Participant } from "../types";
 import { Title } from "./common";
@@ -288,6 +288,11 @@ function ParticipantEditForm({ id, participant }: { id: string; participant: Par
           <a class="button" href={back}>{t("common.cancel")}</a>
         </div>
       </form>
+      <section class="card closing-link" aria-labelledby="closing-link-title">
+        <h2 id="closing-link-title">{t("closing.sectionTitle")}</h2>
+        <p>{isActive(participant) ? t("closing.sectionActive") : t("closing.sectionClosed")}</p>
+        <a class="button" href={`#/participants/${id}/close`}>{isActive(participant) ? t("closing.link") : t("closing.reopenLink")}</a>
+      </section>
     </>
   );
 }

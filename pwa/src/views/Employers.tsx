@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { addEmployer } from "../actions";
 import { showSnack } from "../app";
-import { navigate } from "../hooks";
+import { useUnsavedChanges } from "../formGuard";
 import { t, formatDate } from "../i18n";
 import { employersRecentFirst, matchesSearch } from "../queries";
 import { osloDate } from "../time";
@@ -44,7 +44,7 @@ export function Employers({ user }: { user: SignedInUser }) {
         <ul class="list">
           {shown.map((e) => (
             <li key={e.id} class="with-action">
-              <a href={`#/log-contact/${e.id}`}>
+              <a href={`#/employers/${e.id}`}>
                 <strong>{e.name}</strong>
                 <span>
                   {[e.industry, e.contact_person, last.has(e.id) ? t("employers.lastContact", { date: formatDate(osloDate(last.get(e.id)!)) }) : null]
@@ -52,7 +52,7 @@ export function Employers({ user }: { user: SignedInUser }) {
                     .join(" · ")}
                 </span>
               </a>
-              <a class="row-action" href={`#/employers/${e.id}/edit`} aria-label={t("employerEdit.editNamed", { name: e.name ?? "" })}>{t("employerEdit.edit")}</a>
+              <a class="row-action" href={`#/log-contact/${e.id}`} aria-label={t("employerPage.logContactNamed", { name: e.name ?? "" })}>{t("employerPage.newContact")}</a>
             </li>
           ))}
         </ul>
@@ -68,15 +68,19 @@ export function NewEmployer({ returnTo, name: initialName }: { returnTo: string 
   const [contactPerson, setContactPerson] = useState("");
   const [phone, setPhone] = useState("");
   const [error, setError] = useState("");
+  const [saving, setSaving] = useState(false);
+  const guard = useUnsavedChanges(!saving && [name.trim() === initialName.trim() ? "" : name, orgNumber, industry, contactPerson, phone].some((v) => v.trim() !== ""));
 
   async function save(event: Event) {
     event.preventDefault();
+    if (saving) return;
     const org = orgNumber.replace(/\s/g, "");
     if (!name.trim()) return setError(t("employers.needName"));
     if (org && !validOrgNumber(org)) return setError(t("employers.badOrgNumber"));
+    setSaving(true);
     const token = await addEmployer({ name, org_number: org, industry, contact_person: contactPerson, phone });
     showSnack(t("employers.saved", { name: name.trim() }));
-    navigate(returnTo === "contact" ? `#/log-contact/${token.id}` : "#/employers");
+    guard.leave(returnTo === "contact" ? `#/log-contact/${token.id}` : `#/employers/${token.id}`);
   }
 
   return (
@@ -104,7 +108,7 @@ export function NewEmployer({ returnTo, name: initialName }: { returnTo: string 
           <input id="employer-phone" type="tel" maxLength={30} value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
         </div>
         {error && <p class="error" role="alert">{error}</p>}
-        <button type="submit" class="button primary">{t("employers.save")}</button>
+        <button type="submit" class="button primary" disabled={saving}>{t("employers.save")}</button>
       </form>
     </>
   );

@@ -2,8 +2,9 @@
 import { t, formatPercent } from "../i18n";
 import { weekStats } from "../queries";
 import { addWeeks, osloWeek, parseWeek } from "../time";
-import type { SignedInUser } from "../types";
-import { Title, useRecords } from "./common";
+import type { RecordOf, SignedInUser } from "../types";
+import { useRoute } from "../hooks";
+import { type ActivityRow, ActivityList, ShowMore, Title, byId, contactRow, meetingRow, newestActivityFirst, usePaged, useRecords } from "./common";
 
 export const TARGET_FACE_TO_FACE = 6;
 export const TARGET_COMMUNITY_SHARE = 0.65;
@@ -42,31 +43,45 @@ export function MyWeek({ user }: { user: SignedInUser }) {
       </section>
       <section class="card">
         <h2>{t("week.recent")}</h2>
-        <table class="table">
+        {/* Weeks across, numbers down: four narrow columns fit a phone held upright. */}
+        <table class="table week-table">
+          <colgroup>
+            <col class="week-label" />
+            <col span={stats.length} />
+          </colgroup>
           <thead>
             <tr>
-              <th scope="col">{t("week.week")}</th>
-              <th scope="col">{t("week.f2fShort")}</th>
-              <th scope="col">{t("week.contactsShort")}</th>
-              <th scope="col">{t("week.meetingsShort")}</th>
-              <th scope="col">{t("week.shareShort")}</th>
-              <th scope="col">{t("week.reviewed")}</th>
+              <td />
+              {stats.map((s) => (
+                <th key={s.week} scope="col">{t("week.weekNumber", { week: parseWeek(s.week).week })}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
-            {stats.map((s) => (
-              <tr key={s.week}>
-                <th scope="row">{t("week.weekNumber", { week: parseWeek(s.week).week })}</th>
-                <td>{s.faceToFace}</td>
-                <td>{s.contacts}</td>
-                <td>{s.meetings}</td>
-                <td>{formatPercent(s.communityShare)}</td>
-                <td>{reviewOf(s.week) ? t("week.reviewedYes") : t("week.reviewedNo")}</td>
-              </tr>
-            ))}
+            <tr>
+              <th scope="row">{t("week.f2fShort")}</th>
+              {stats.map((s) => <td key={s.week}>{s.faceToFace}</td>)}
+            </tr>
+            <tr>
+              <th scope="row">{t("week.contactsShort")}</th>
+              {stats.map((s) => <td key={s.week}>{s.contacts}</td>)}
+            </tr>
+            <tr>
+              <th scope="row">{t("week.meetingsShort")}</th>
+              {stats.map((s) => <td key={s.week}>{s.meetings}</td>)}
+            </tr>
+            <tr>
+              <th scope="row">{t("week.shareShort")}</th>
+              {stats.map((s) => <td key={s.week}>{formatPercent(s.communityShare)}</td>)}
+            </tr>
+            <tr>
+              <th scope="row">{t("week.reviewed")}</th>
+              {stats.map((s) => <td key={s.week}>{reviewOf(s.week) ? t("week.reviewedYes") : t("week.reviewedNo")}</td>)}
+            </tr>
           </tbody>
         </table>
       </section>
+      <WeekWork user={user} weeks={weeks} contacts={contacts} meetings={meetings} />
       <section class="card">
         <h2>{t("week.reviews")}</h2>
         {reviewed.length === 0 ? (
@@ -93,5 +108,46 @@ export function Meter({ value, max, label, target }: { value: number; max: numbe
       <div class="meter-fill" style={{ width: `${ratio * 100}%` }} />
       {target !== undefined && <div class="meter-target" style={{ left: `${(target / max) * 100}%` }} />}
     </div>
+  );
+}
+
+/** How many rows of a week's work show at first, and how many more each "Vis flere" adds. */
+const WORK_PAGE = 15;
+
+/** The work logged for one of the weeks, newest first, each open for correcting or removing. */
+function WeekWork({ user, weeks, contacts, meetings }: { user: SignedInUser; weeks: string[]; contacts: RecordOf<"employer_contacts">[]; meetings: RecordOf<"meetings">[] }) {
+  // The chosen week is in the address, so that coming back from correcting a contact shows it again.
+  const asked = useRoute().query.get("week");
+  const week = asked && weeks.includes(asked) ? asked : weeks[0]!;
+  const people = byId(useRecords("participants"));
+  const employers = byId(useRecords("employers"));
+  const own = (r: { specialist_id?: string | null }) => !r.specialist_id || r.specialist_id === user.id;
+  const rows = newestActivityFirst([
+    ...contacts.filter((c) => own(c) && c.contacted_at && osloWeek(c.contacted_at) === week).map((c) => contactRow(c, employers, people, user.id)),
+    ...meetings.filter((m) => own(m) && m.starts_at && osloWeek(m.starts_at) === week).map((m) => meetingRow(m, people, user.id)),
+  ]);
+  return (
+    <section class="card" aria-labelledby="week-work">
+      <h2 id="week-work">{t("weekLog.title")}</h2>
+      <div class="field">
+        <label for="week-work-week">{t("weekLog.week")}</label>
+        <select id="week-work-week" value={week} onChange={(e) => location.replace(`#/week?week=${e.currentTarget.value}`)}>
+          {weeks.map((w) => (
+            <option key={w} value={w}>{t("week.weekNumber", { week: parseWeek(w).week })}</option>
+          ))}
+        </select>
+      </div>
+      <WeekRows key={week} rows={rows} />
+    </section>
+  );
+}
+
+function WeekRows({ rows }: { rows: ActivityRow[] }) {
+  const paged = usePaged(rows, WORK_PAGE);
+  return (
+    <>
+      <ActivityList rows={paged.shown} empty={t("weekLog.empty")} />
+      <ShowMore more={paged.more} onClick={paged.showMore} />
+    </>
   );
 }

@@ -1,27 +1,33 @@
 /** One participant: plan, meetings, job matches, consents and history. */
 import { db } from "../app";
-import { recordConsent } from "../actions";
-import { showSnack } from "../app";
 import { useLive } from "../hooks";
-import { t, formatDate, formatDateTime, tEnum } from "../i18n";
+import { t, formatDate, tEnum } from "../i18n";
 import { viewRecord } from "../outbox";
-import { byParticipant, currentConsents, fullName } from "../queries";
+import { byParticipant, fullName } from "../queries";
 import type { Participant, SignedInUser } from "../types";
 import { AddGoalForm, AddStepForm, Plan } from "./Plan";
 import { CareerProfileSummary } from "./CareerProfile";
-import { Empty, JobMatchList, Title, byId, useRecords } from "./common";
+import { ConsentPanel } from "./ConsentPanel";
+import { ActivityList, JobMatchList, ShowMore, Title, byId, contactRow, meetingRow, newestActivityFirst, usePaged, useRecords } from "./common";
 
-const COUNTERPARTS = ["employers", "therapist", "nav"] as const;
+/** How much history shows at first, and how much more each "Vis flere" adds. */
+const HISTORY_PAGE = 30;
 
-export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
+export function ParticipantView({ id, user }: { id: string; user: SignedInUser }) {
   const participant = useLive(() => viewRecord(db, "participants", id), [id], undefined) as (Participant & { id: string }) | undefined;
   const goals = useLive(() => byParticipant(db, "plan_goals", id), [id], []);
   const steps = useLive(() => byParticipant(db, "plan_steps", id), [id], []);
   const meetings = useLive(() => byParticipant(db, "meetings", id), [id], []);
   const matches = useLive(() => byParticipant(db, "job_matches", id), [id], []);
-  const consents = useLive(() => byParticipant(db, "consents", id), [id], []);
   const contacts = useLive(() => byParticipant(db, "employer_contacts", id), [id], []);
   const employers = byId(useRecords("employers"));
+  const now = Date.now();
+  const people = new Map(participant ? [[participant.id, participant]] : []);
+  const history = newestActivityFirst([
+    ...meetings.filter((m) => Date.parse(m.starts_at) < now).map((m) => meetingRow(m, people, user.id, "participant")),
+    ...contacts.map((c) => contactRow(c, employers, people, user.id, "participant")),
+  ]);
+  const historyPage = usePaged(history, HISTORY_PAGE);
 
   if (!participant) {
     return (
@@ -31,15 +37,7 @@ export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
       </>
     );
   }
-  const now = Date.now();
   const upcoming = meetings.filter((m) => Date.parse(m.starts_at) >= now).sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
-  const consentNow = currentConsents(consents);
-  const history = [
-    ...meetings
-      .filter((m) => Date.parse(m.starts_at) < now)
-      .map((m) => ({ at: m.starts_at, key: `m${m.id}`, text: `${t("history.meeting")}: ${tEnum("kind", m.kind)} · ${tEnum("setting", m.setting)} · ${t("history.minutes", { count: m.duration_minutes })}` })),
-    ...contacts.map((c) => ({ at: c.contacted_at, key: `c${c.id}`, text: `${t("history.contact")}: ${employers.get(c.employer_id)?.name ?? ""} · ${tEnum("mode", c.mode ?? "in_person")}` })),
-  ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 
   return (
     <>
@@ -61,61 +59,17 @@ export function ParticipantView({ id }: { id: string; user: SignedInUser }) {
       <CareerProfileSummary participantId={id} />
       <section class="card">
         <h2>{t("participant.upcoming")}</h2>
-        {upcoming.length === 0 ? (
-          <Empty>{t("participant.noUpcoming")}</Empty>
-        ) : (
-          <ul class="list plain">
-            {upcoming.map((m) => (
-              <li key={m.id}>{formatDateTime(m.starts_at)} · {tEnum("kind", m.kind)} · {tEnum("setting", m.setting)}</li>
-            ))}
-          </ul>
-        )}
+        <ActivityList rows={upcoming.map((m) => meetingRow(m, people, user.id, "participant"))} empty={t("participant.noUpcoming")} />
       </section>
       <section class="card">
         <h2>{t("participant.jobMatches")}</h2>
         <JobMatchList matches={matches} empty="jobs.emptyForParticipant" />
       </section>
-      <section class="card">
-        <h2>{t("participant.consents")}</h2>
-        <ul class="list plain">
-          {COUNTERPARTS.map((counterpart) => {
-            const consent = consentNow.get(counterpart);
-            const granted = Boolean(consent?.granted);
-            return (
-              <li key={counterpart} class="consent">
-                <span>
-                  <strong>{tEnum("counterpart", counterpart)}</strong>:{" "}
-                  {consent ? (granted ? t("consent.granted") : t("consent.withdrawn")) : t("consent.none")}
-                  {consent?.recorded_at && <span class="muted"> ({formatDate(consent.recorded_at.slice(0, 10))})</span>}
-                </span>
-                <button
-                  type="button"
-                  class="button small"
-                  onClick={async () => {
-                    await recordConsent(id, counterpart, !granted);
-                    showSnack(t("consent.recorded"));
-                  }}
-                >
-                  {granted ? t("consent.withdraw", { counterpart: tEnum("counterpart", counterpart) }) : t("consent.grant", { counterpart: tEnum("counterpart", counterpart) })}
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      </section>
+      <ConsentPanel participantId={id} />
       <section class="card">
         <h2>{t("participant.history")}</h2>
-        {history.length === 0 ? (
-          <Empty>{t("participant.noHistory")}</Empty>
-        ) : (
-          <ul class="list plain">
-            {history.slice(0, 30).map((h) => (
-              <li key={h.key}>
-                <span class="muted">{formatDateTime(h.at)}</span> {h.text}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ActivityList rows={historyPage.shown} empty={t("participant.noHistory")} />
+        <ShowMore more={historyPage.more} onClick={historyPage.showMore} />
       </section>
     </>
   );

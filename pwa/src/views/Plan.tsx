@@ -14,11 +14,13 @@ type Goal = PlanGoal & { id: string };
 export interface PlanProps {
   goals: Goal[];
   steps: Step[];
-  /** Who is looking: a participant may tick only their own steps. */
+  /** Who is looking: a participant may tick only their own steps, and is spoken to as "du". */
   viewer: "participant" | "specialist";
+  /** Steps with a change of the viewer's still waiting to be sent. */
+  unsent?: ReadonlySet<string>;
 }
 
-export function Plan({ goals, steps, viewer }: PlanProps) {
+export function Plan({ goals, steps, viewer, unsent }: PlanProps) {
   const grouped = goalsWithSteps(goals, steps);
   if (goals.length === 0 && steps.length === 0) {
     return <Empty>{viewer === "participant" ? t("plan.emptyParticipant") : t("plan.empty")}</Empty>;
@@ -31,30 +33,37 @@ export function Plan({ goals, steps, viewer }: PlanProps) {
             {goal.title} {goal.status && goal.status !== "active" && <span class="tag">{tEnum("goalStatus", goal.status)}</span>}
           </h3>
           {goal.description && <p>{goal.description}</p>}
-          {goalSteps.length === 0 ? <p class="muted">{t("plan.noSteps")}</p> : <StepList steps={goalSteps} viewer={viewer} />}
+          {goalSteps.length === 0 ? <p class="muted">{t("plan.noSteps")}</p> : <StepList steps={goalSteps} viewer={viewer} unsent={unsent} />}
         </div>
       ))}
       {grouped.loose.length > 0 && (
         <div class="goal">
           <h3>{grouped.goals.length ? t("plan.otherSteps") : t("plan.steps")}</h3>
-          <StepList steps={grouped.loose} viewer={viewer} />
+          <StepList steps={grouped.loose} viewer={viewer} unsent={unsent} />
         </div>
       )}
     </div>
   );
 }
 
-function StepList({ steps, viewer }: { steps: Step[]; viewer: PlanProps["viewer"] }) {
+function StepList({ steps, viewer, unsent }: { steps: Step[]; viewer: PlanProps["viewer"]; unsent: PlanProps["unsent"] }) {
   return (
     <ul class="steps">
       {steps.map((step) => (
-        <StepItem key={step.id} step={step} viewer={viewer} />
+        <StepItem key={step.id} step={step} viewer={viewer} waiting={unsent?.has(step.id) ?? false} />
       ))}
     </ul>
   );
 }
 
-function StepItem({ step, viewer }: { step: Step; viewer: PlanProps["viewer"] }) {
+/** Who does a step, said to the one looking: a participant reads "Du" or "Jobbspesialisten din". */
+function ownerText(step: Step, viewer: PlanProps["viewer"]): string {
+  const owner = step.owner ?? "participant";
+  if (viewer === "participant") return owner === "specialist" ? t("yourPlan.specialistDoes") : t("yourPlan.youDo");
+  return t("step.owner", { owner: tEnum("owner", owner) });
+}
+
+function StepItem({ step, viewer, waiting }: { step: Step; viewer: PlanProps["viewer"]; waiting: boolean }) {
   const canTick = viewer === "specialist" || step.owner === "participant";
   const overdue = !step.done_at && step.due_on && step.due_on < todayOslo();
   const id = `step-${step.id}`;
@@ -68,8 +77,9 @@ function StepItem({ step, viewer }: { step: Step; viewer: PlanProps["viewer"] })
   }
   const meta = [
     step.due_on ? t("step.due", { date: formatDate(step.due_on) }) : null,
-    t("step.owner", { owner: tEnum("owner", step.owner ?? "participant") }),
+    ownerText(step, viewer),
     step.done_at ? t("step.doneOn", { date: formatDate(step.done_at.slice(0, 10)) }) : null,
+    waiting ? t("yourPlan.notSent") : null,
   ].filter(Boolean);
   return (
     <li class={`step ${step.done_at ? "done" : ""} ${overdue ? "overdue" : ""}`}>

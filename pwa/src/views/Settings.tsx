@@ -1,4 +1,4 @@
-/** Menu: language, sync now, who is signed in, sign out (here, or on every device). */
+/** Menu: language, your password, sync now, who is signed in, sign out (here, or on every device). */
 import { useEffect, useState } from "preact/hooks";
 import { authDeps, db, syncLoop } from "../app";
 import { OfflineError, logout, signOutEverywhere } from "../auth";
@@ -6,6 +6,7 @@ import { type Lang, lang, setLang, t, tEnum } from "../i18n";
 import { useLive } from "../hooks";
 import { KINDS_BY_ROLE, type PushState, loadPreferences, pushState, savePreferences, sendTestNotification, turnOffPush, turnOnPush } from "../notifications";
 import type { PushDelivery, SignedInUser } from "../types";
+import { ChangePassword } from "./Passwords";
 
 /** Reminders as notifications on this device: on or off, and a test. Permission is asked for
  * only when the user taps "Slå på varsler", never on first load. */
@@ -228,6 +229,7 @@ export function Settings({ user }: { user: SignedInUser }) {
       <section class="card">
         <LanguagePicker />
       </section>
+      <ChangePassword email={user.email ?? ""} />
       <NotificationSettings role={user.role ?? "specialist"} />
       <section class="card">
         <h2>{t("settings.sync")}</h2>

@@ -73,6 +73,7 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
         </section>
       )}
       {report && specialists.length === 0 && <Empty>{t("team.noSpecialists")}</Empty>}
+      <p class="transfer-link"><a href="#/transfer">{t("transfer.teamLink")}</a></p>
       {report &&
         specialists.map((s) => {
           const row = s.weeks.find((w) => w.week === week);

@@ -1,16 +1,28 @@
-/** The specialist's day: upcoming meetings, plan steps due, participants not met for 14 days. */
+/** The specialist's day: upcoming meetings, the work done today, plan steps due, participants not met for 14 days. */
 import { t, formatDate, formatDateTime, tEnum } from "../i18n";
 import { caseload, fullName, today } from "../queries";
 import type { SignedInUser } from "../types";
-import { Empty, Title, byId, useRecords } from "./common";
+import { osloDate, todayOslo } from "../time";
+import { ActivityList, Empty, Title, byId, contactRow, meetingRow, newestActivityFirst, useRecords } from "./common";
 
 export function Today({ user }: { user: SignedInUser }) {
   const participants = useRecords("participants");
   const meetings = useRecords("meetings");
   const steps = useRecords("plan_steps");
   const mine = caseload(participants, user.id ?? "");
+  const contacts = useRecords("employer_contacts");
+  const employers = byId(useRecords("employers"));
   const lists = today(mine, meetings, steps);
   const names = byId(mine);
+  // What was done today, so that a slip just made is one tap from being corrected.
+  const day = todayOslo();
+  const own = (r: { specialist_id?: string | null }) => !r.specialist_id || r.specialist_id === user.id;
+  const doneToday = newestActivityFirst([
+    ...contacts.filter((c) => own(c) && c.contacted_at && osloDate(c.contacted_at) === day).map((c) => contactRow(c, employers, names, user.id)),
+    ...meetings
+      .filter((m) => own(m) && osloDate(m.starts_at) === day && Date.parse(m.starts_at) <= Date.now())
+      .map((m) => meetingRow(m, names, user.id)),
+  ]);
   return (
     <>
       <Title>{t("today.title", { name: (user.name ?? "").split(" ")[0] ?? "" })}</Title>
@@ -25,15 +37,28 @@ export function Today({ user }: { user: SignedInUser }) {
         ) : (
           <ul class="list">
             {lists.upcoming.map((m) => (
-              <li key={m.id}>
+              <li key={m.id} class="with-action">
                 <a href={`#/participants/${m.participant_id}`}>
                   <strong>{fullName(names.get(m.participant_id))}</strong>
                   <span>{formatDateTime(m.starts_at)} · {tEnum("kind", m.kind)} · {tEnum("setting", m.setting)}</span>
                 </a>
+                {(!m.specialist_id || m.specialist_id === user.id) && (
+                  <a
+                    class="row-action"
+                    href={`#/meetings/${m.id}/edit`}
+                    aria-label={t("activityEdit.editMeetingNamed", { name: fullName(names.get(m.participant_id)), time: formatDateTime(m.starts_at) })}
+                  >
+                    {t("activityEdit.edit")}
+                  </a>
+                )}
               </li>
             ))}
           </ul>
         )}
+      </section>
+      <section class="card" aria-labelledby="today-done">
+        <h2 id="today-done">{t("activityEdit.doneToday")}</h2>
+        <ActivityList rows={doneToday} empty={t("activityEdit.nothingToday")} />
       </section>
       <section class="card">
         <h2>{t("today.stepsDue")}</h2>
