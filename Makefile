@@ -31,6 +31,8 @@ seed: migrate
 	$(FLASK) ips seed-demo --if-empty
 
 pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 22 ? 0 : 1)' || \
+		{ echo "The field app needs Node.js 22 or newer; this is $$(node --version)." >&2; exit 1; }
 	cd pwa && npm ci --no-audit --no-fund
 	touch $@
 
