@@ -39,6 +39,13 @@ export function isActive(p: Participant): boolean {
   return (p.status ?? "active") !== "closed" && !p.closed_on;
 }
 
+/** When a consent was recorded, as an instant: the server writes UTC and the phone local time
+ * with an offset, so the texts do not sort as the moments do. */
+function recordedAt(c: Rec<Consent>): number {
+  const at = Date.parse(c.recorded_at ?? "");
+  return Number.isNaN(at) ? -Infinity : at;
+}
+
 /**
  * Participants who let us contact employers on their behalf: the latest consent to `employers`
  * is granted (withdrawal takes effect at once).
@@ -48,7 +55,7 @@ export function withEmployerConsent(consents: Rec<Consent>[]): Set<string> {
   for (const c of consents) {
     if (c.counterpart !== "employers" || c.deleted_at) continue;
     const seen = latest.get(c.participant_id);
-    if (!seen || (c.recorded_at ?? "") >= (seen.recorded_at ?? "")) latest.set(c.participant_id, c);
+    if (!seen || recordedAt(c) >= recordedAt(seen)) latest.set(c.participant_id, c);
   }
   return new Set([...latest.values()].filter((c) => c.granted).map((c) => c.participant_id));
 }
@@ -59,7 +66,7 @@ export function currentConsents(consents: Rec<Consent>[]): Map<string, Rec<Conse
   for (const c of consents) {
     if (!c.counterpart) continue;
     const seen = latest.get(c.counterpart);
-    if (!seen || (c.recorded_at ?? "") >= (seen.recorded_at ?? "")) latest.set(c.counterpart, c);
+    if (!seen || recordedAt(c) >= recordedAt(seen)) latest.set(c.counterpart, c);
   }
   return latest;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { employersRecentFirst, today, weekStats, withEmployerConsent } from "../src/queries";
+import { currentConsents, employersRecentFirst, today, weekStats, withEmployerConsent } from "../src/queries";
 import { addWeeks, isoWeekOfDate, isoWithOffset, mondayOf, osloWeek, weeksEnding } from "../src/time";
 import { validOrgNumber } from "../src/views/Employers";
 import nb from "../src/i18n/nb.json";
@@ -63,6 +63,18 @@ describe("consent to contact employers", () => {
       { id: "d", participant_id: "p3", counterpart: "nav" as const, granted: true, recorded_at: "2026-01-01T00:00:00Z" },
     ];
     expect([...withEmployerConsent(consents)]).toEqual(["p2"]);
+  });
+
+  it("orders consents by the moment they were recorded, whatever the offset they carry", () => {
+    // 10:30 in Oslo (+01:00) is 09:30 UTC: the withdrawal at 10:00 UTC came after the grant,
+    // though as text "2026-11-20T10:30…" sorts after "2026-11-20T10:00…".
+    const consents = [
+      { id: "a", participant_id: "p1", counterpart: "employers" as const, granted: true, recorded_at: "2026-11-20T10:30:00+01:00" },
+      { id: "b", participant_id: "p1", counterpart: "employers" as const, granted: false, recorded_at: "2026-11-20T10:00:00Z" },
+    ];
+    expect([...withEmployerConsent(consents)]).toEqual([]);
+    expect([...withEmployerConsent([...consents].reverse())]).toEqual([]);
+    expect(currentConsents(consents).get("employers")?.id).toBe("b");
   });
 });
 
