@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { db, onSnack, type Snack, syncLoop } from "./app";
 import { META, getMeta } from "./db";
 import { openConflicts } from "./conflicts";
-import { t, formatDateTime, formatTime } from "./i18n";
+import { t, tCount, formatDay, formatTime } from "./i18n";
+import { syncProblemText } from "./problems";
 import { useLangVersion, useLive, useRoute, type Route } from "./hooks";
 import type { SignedInUser } from "./types";
 import { Login } from "./views/Login";
@@ -112,8 +113,7 @@ function Shell({ user }: { user: SignedInUser }) {
 /** The sign-in has ended: how many changes wait for a new one, and the way to it. */
 function SignedOutBanner() {
   const waiting = useLive(() => db.outbox.count(), [], 0);
-  const text =
-    waiting === 0 ? t("signedOut.bannerNone") : waiting === 1 ? t("signedOut.bannerOne") : t("signedOut.banner", { count: waiting });
+  const text = waiting === 0 ? t("signedOut.bannerNone") : tCount("signedOut.banner", waiting);
   return (
     <div class="banner warn" role="alert">
       <span>{text}</span>
@@ -296,25 +296,31 @@ function StatusBar() {
   const lastSync = counts.lastSync
     ? osloDate(counts.lastSync) === osloDate(new Date())
       ? t("status.lastSyncToday", { time: formatTime(counts.lastSync) })
-      : t("status.lastSync", { time: formatDateTime(counts.lastSync) })
+      : t("status.lastSync", { day: formatDay(counts.lastSync) })
     : t("status.neverSynced");
+  // While a sync runs it takes the last sync's line, so the bar keeps its height.
+  const syncLine =
+    state === "syncing" ? (progress?.phase === "pull" && progress.done > 0 ? tCount("status.pulling", progress.done) : t("status.syncing")) : lastSync;
   let stateText = "";
-  if (state === "syncing") stateText = progress?.phase === "pull" && progress.done > 0 ? t("status.pulling", { count: progress.done }) : t("status.syncing");
-  else if (state === "offline") stateText = t("status.offline");
+  if (state === "offline") stateText = t("status.offline");
   else if (state === "error" && outcome?.status === "signed_out") stateText = t("status.signedOut");
-  else if (state === "error") stateText = outcome?.status === "error" ? t("status.errorDetail", { detail: outcome.message }) : t("status.error");
+  else if (state === "error" && outcome?.status === "error") stateText = syncProblemText(outcome);
+  else if (state === "error" && outcome?.status === "update_required") stateText = syncProblemText({ httpStatus: 426, code: "update_required" });
+  else if (state === "error") stateText = t("status.error");
   return (
     <>
       <div class="topbar-row">
         <a class="brand" href="#/">Feltlogg</a>
-        {counts.conflicts > 0 && <a class="pill pill-link pill-alert" href="#/conflicts">{t("status.conflicts", { count: counts.conflicts })}</a>}
-        {counts.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("status.rejected", { count: counts.rejected })}</a>}
+        <span class="topbar-alerts">
+          {counts.conflicts > 0 && <a class="pill pill-link pill-alert" href="#/conflicts">{t("status.conflicts", { count: counts.conflicts })}</a>}
+          {counts.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("status.rejected", { count: counts.rejected })}</a>}
+        </span>
         <a class="menu-link" href="#/settings">{t("nav.menu")}</a>
       </div>
       <div class="status">
         <div class="status-text" role="status" aria-live="polite">
           <span class={counts.pending ? "pending" : ""}>{t("status.pending", { count: counts.pending })}</span>
-          <span>{lastSync}</span>
+          <span>{syncLine}</span>
           {stateText && <span class={`state state-${state}`}>{stateText}</span>}
         </div>
         <button type="button" class="pill pill-button" onClick={() => void syncLoop.run()} disabled={state === "syncing"}>{t("status.syncNow")}</button>
@@ -345,7 +351,9 @@ function ParticipantStatusBar() {
       <span class="status-text" role="status" aria-live="polite">
         {waiting.pending > 0 && <span class="pending">{t("yourPlan.notSent")}</span>}
       </span>
-      {waiting.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("yourPlan.notSaved")}</a>}
+      <span class="topbar-alerts">
+        {waiting.rejected > 0 && <a class="pill pill-link pill-alert" href="#/rejected">{t("yourPlan.notSaved")}</a>}
+      </span>
       <a class="menu-link" href="#/settings">{t("nav.menu")}</a>
     </div>
   );

@@ -5,6 +5,7 @@ import { chooseOther, type ConflictView, keepCurrent } from "./conflicts";
 import { fromLocalInput, isoWithOffset, parseWeek } from "./time";
 import { type WhenValue, instantOf, whenOf } from "./settings";
 import { LONG_TEXT_MAX, NOTE_MAX } from "./limits";
+import { formatNumber } from "./i18n";
 import type { EmployerContact, JobMatch, Meeting, PlanStep } from "./types";
 import type { FeltloggDB, OutboxEntry } from "./db";
 import { viewRecords } from "./outbox";
@@ -238,7 +239,8 @@ export function jobMatchFormOf(match: Partial<JobMatch> | undefined): JobMatchFo
     competitive: match?.competitive !== false,
     started_on: asText(match?.started_on).slice(0, 10),
     ended_on: asText(match?.ended_on).slice(0, 10),
-    hours_per_week: typeof match?.hours_per_week === "number" ? String(match.hours_per_week) : "",
+    // As the user's language writes it ("37,5" in bokmål); hoursOf reads either mark.
+    hours_per_week: typeof match?.hours_per_week === "number" ? formatNumber(match.hours_per_week, 2) : "",
     end_reason: match?.end_reason ?? "",
   };
 }

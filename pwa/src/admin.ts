@@ -2,12 +2,14 @@
  * The service's people, teams and caseloads over the API, and the passwords people choose
  * themselves. None of this is queued offline: an invitation or a transfer is done while the
  * admin watches, or not at all. Every refusal becomes an ApiError carrying the server's stable
- * `code`, and `problemText` / `fieldProblems` put it in the user's language (the English
- * `detail` is shown only for a code this version does not know).
+ * `code` (or, where the answer has none, the code its HTTP status stands for), and
+ * `problemText` / `fieldProblems` put it in the user's language: the English `detail` is never
+ * shown.
  */
 import type { components } from "./api";
 import { API, type AuthDeps, OfflineError, REQUEST_TIMEOUT_MS, SignedOutError, authorizedFetch } from "./auth";
-import { type MessageKey, t } from "./i18n";
+import { type MessageKey, t, tEnum } from "./i18n";
+import { codeForStatus, fieldMessageText, waitText } from "./problems";
 
 type Schemas = components["schemas"];
 
@@ -39,12 +41,6 @@ export class ApiError extends Error {
     super(detail);
     this.name = "ApiError";
   }
-}
-
-/** The code the server gives a status when it says nothing more precise (api/errors.py). */
-function codeForStatus(status: number): string {
-  const codes: Record<number, string> = { 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid", 429: "too_many_requests" };
-  return codes[status] ?? (status >= 500 ? "server_error" : "bad_request");
 }
 
 async function apiError(response: Response): Promise<ApiError> {
@@ -260,7 +256,7 @@ const FIELD_MESSAGES: Record<string, MessageKey> = {
 
 function serverWords(value: unknown): string {
   if (Array.isArray(value)) return value.map(serverWords).join(" ");
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return fieldMessageText(value);
   if (value && typeof value === "object") return Object.values(value as Record<string, unknown>).map(serverWords).join(" ");
   return String(value);
 }
@@ -276,7 +272,7 @@ export function fieldProblems(error: unknown, options: { topic?: Topic; password
     else if (field === "email" && taken) problems[field] = t("apiError.emailTaken");
     else if (field === "name" && taken && options.topic === "team") problems[field] = t("apiError.teamNameTaken");
     else if (FIELD_MESSAGES[field]) problems[field] = t(FIELD_MESSAGES[field]!);
-    else problems[field] = t("apiError.fallback", { detail: `${field}: ${serverWords(value)}` });
+    else problems[field] = `${tEnum("field", field)}: ${serverWords(value)}`;
   }
   return problems;
 }
@@ -295,7 +291,7 @@ export function problemText(error: unknown, options: { topic?: Topic; password?:
     case "link_invalid":
       return t("apiError.linkInvalid");
     case "too_many_requests":
-      return t("apiError.tooMany", { minutes: Math.max(1, Math.ceil((error.retryAfterSeconds ?? 60) / 60)) });
+      return t("apiError.tooMany", { wait: waitText(error.retryAfterSeconds ?? 60) });
     case "concurrent_write":
       return t("apiError.concurrent");
     case "conflict":
@@ -327,10 +323,13 @@ export function problemText(error: unknown, options: { topic?: Topic; password?:
     case "token_expired":
     case "sign_in_required":
       return t("apiError.signedOut");
-    case "server_error":
     case "unavailable":
+      return t("apiError.unreachable");
+    case "update_required":
+      return t("update.required");
+    case "server_error":
       return t("apiError.server");
     default:
-      return t("apiError.fallback", { detail: error.detail });
+      return error.status >= 500 ? t("apiError.server") : t("apiError.refused", { status: error.status });
   }
 }

@@ -93,7 +93,7 @@ export async function loadPreferences(): Promise<PushPreferences> {
   return (await response.json()) as PushPreferences;
 }
 
-/** Save preferences; the server's message for a field it refuses comes back as the error. */
+/** Save preferences; a refusal is thrown (with the server's English detail, for logs only). */
 export async function savePreferences(preferences: Pick<PushPreferences, "kinds" | "quiet_hours">): Promise<PushPreferences> {
   const response = await authorizedFetch(authDeps, `${API}/push/preferences`, {
     method: "PUT",

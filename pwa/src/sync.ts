@@ -34,21 +34,51 @@ export class UpdateRequiredError extends Error {
   }
 }
 
+/**
+ * The server (or a proxy in front of it) refused or failed: the HTTP status, the problem's stable
+ * `code` if the answer had one (a proxy's 502 page has none), and for 429 how long to wait. The
+ * message is the server's English detail, for logs only: the app words it by code and status.
+ */
 export class ServerError extends Error {
-  constructor(public readonly status: number, message: string) {
+  constructor(
+    public readonly status: number,
+    message: string,
+    public readonly code: string | undefined = undefined,
+    public readonly retryAfterSeconds: number | undefined = undefined,
+  ) {
     super(message);
     this.name = "ServerError";
   }
 }
 
-async function problemDetail(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => ({}))) as { detail?: string };
-  return body.detail ?? `${response.status} ${response.statusText}`;
+interface Problem {
+  detail: string;
+  code: string | undefined;
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  const body = (await response.json().catch(() => null)) as { detail?: unknown; code?: unknown } | null;
+  return {
+    detail: typeof body?.detail === "string" ? body.detail : `${response.status} ${response.statusText}`,
+    code: typeof body?.code === "string" ? body.code : undefined,
+  };
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), if the answer gives one. */
+export function retryAfterSeconds(response: Response, now = Date.now()): number | undefined {
+  const header = response.headers.get("Retry-After");
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 async function failIfNotOk(response: Response): Promise<void> {
-  if (response.status === 426) throw new UpdateRequiredError(await problemDetail(response));
-  if (!response.ok) throw new ServerError(response.status, await problemDetail(response));
+  if (response.ok) return;
+  const problem = await problemOf(response);
+  if (response.status === 426) throw new UpdateRequiredError(problem.detail);
+  throw new ServerError(response.status, problem.detail, problem.code, retryAfterSeconds(response));
 }
 
 /** One id per installation, kept across sign-ins. */
@@ -252,7 +282,19 @@ export type SyncOutcome =
   | { status: "offline" }
   | { status: "signed_out" }
   | { status: "update_required"; message: string }
-  | { status: "error"; message: string };
+  | SyncFailure;
+
+/**
+ * A sync that failed for another reason than the network or the sign-in: what the server said
+ * (status, code, how long to wait) when it answered; `message` is for logs, never for the screen.
+ */
+export interface SyncFailure {
+  status: "error";
+  message: string;
+  httpStatus?: number;
+  code?: string;
+  retryAfterSeconds?: number;
+}
 
 /** Push then pull; failures become an outcome, never a thrown error. */
 export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
@@ -271,7 +313,13 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
       await setMeta(deps.db, META.updateRequired, error.message);
       return { status: "update_required", message: error.message };
     }
-    return { status: "error", message: error instanceof Error ? error.message : String(error) };
+    const failure: SyncFailure = { status: "error", message: error instanceof Error ? error.message : String(error) };
+    if (error instanceof ServerError) {
+      failure.httpStatus = error.status;
+      if (error.code !== undefined) failure.code = error.code;
+      if (error.retryAfterSeconds !== undefined) failure.retryAfterSeconds = error.retryAfterSeconds;
+    }
+    return failure;
   }
 }
 

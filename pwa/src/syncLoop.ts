@@ -99,7 +99,8 @@ export class SyncLoop {
   /**
    * The network often comes back in steps (the "online" event before requests get through):
    * a sync that failed while the browser says it is online is tried again after 2 s, 4 s, …
-   * up to the regular interval. Offline for real, the "online" event starts the next one.
+   * up to the regular interval (or later, if the server said when). Offline for real, the "online"
+   * event starts the next one.
    */
   private scheduleRetry(outcome: SyncOutcome): void {
     clearTimeout(this.retryTimer);
@@ -114,7 +115,9 @@ export class SyncLoop {
       this.retryTimer = setTimeout(() => void this.run(), OFFLINE_CHECK_MS);
       return;
     }
-    this.retryTimer = setTimeout(() => void this.run(), this.retryDelay);
+    // A server that asked us to wait (429 with Retry-After) is not asked again sooner.
+    const asked = outcome.status === "error" ? (outcome.retryAfterSeconds ?? 0) * 1000 : 0;
+    this.retryTimer = setTimeout(() => void this.run(), Math.max(this.retryDelay, asked));
     this.retryDelay = Math.min(this.retryDelay * 2, INTERVAL_MS);
   }
 

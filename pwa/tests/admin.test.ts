@@ -134,7 +134,7 @@ describe("a refused new password, in the user's words", () => {
   it("too many attempts says how long to wait", async () => {
     answer = () => problem(429, "too_many_requests", "Too many requests.", undefined, { "Retry-After": "110" });
     const error = await refusal(lookUpPasswordLink(deps(), "x"));
-    expect(problemText(error)).toBe(words(nb, "apiError.tooMany", { minutes: 2 }));
+    expect(problemText(error)).toBe(words(nb, "apiError.tooMany", { wait: "2 minutter" }));
   });
 
   it("the same refusal reads in English when the app is in English", async () => {
@@ -175,10 +175,25 @@ describe("a refused admin action, in the user's words", () => {
     expect(sent[0]).toMatchObject({ method: "POST", url: "/api/v1/participants/p-1/transfer", body: { specialist_id: "s-9" } });
   });
 
-  it("a code this version does not know falls back to the server's English words", async () => {
+  it("a code this version does not know is said by its HTTP status, never in the server's English", async () => {
     answer = () => problem(400, "something_new", "Something new went wrong.");
     const error = await refusal(renameTeam(deps(), "team-1", "Nytt"));
-    expect(problemText(error)).toBe(words(nb, "apiError.fallback", { detail: "Something new went wrong." }));
+    expect(problemText(error)).toBe(words(nb, "apiError.refused", { status: 400 }));
+    expect(problemText(error)).not.toContain("Something new");
+  });
+
+  it("a proxy's 502 page without a code says the server cannot be reached", async () => {
+    answer = () => new Response("<html><h1>502 Bad Gateway</h1></html>", { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } });
+    const error = await refusal(renameTeam(deps(), "team-1", "Nytt"));
+    expect(problemText(error)).toBe(nb["apiError.unreachable"]);
+    answer = () => problem(500, "server_error", "The server had a problem. Try again later.");
+    expect(problemText(await refusal(renameTeam(deps(), "team-1", "Nytt")))).toBe(nb["apiError.server"]);
+  });
+
+  it("an unknown field's problem names the field in bokmål, without the server's English", async () => {
+    answer = () => problem(422, "invalid", "Invalid input.", { job_title: ["Something only the server knows."] });
+    const error = await refusal(renameTeam(deps(), "team-1", "Nytt"));
+    expect(fieldProblems(error)).toEqual({ job_title: `${nb["field.job_title"]}: ${nb["fieldError.notValid"]}` });
   });
 
   it("no network, and an ended sign-in, are said as such", async () => {

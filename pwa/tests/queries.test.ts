@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { currentConsents, employersRecentFirst, today, weekStats, withEmployerConsent } from "../src/queries";
 import { addWeeks, isoWeekOfDate, isoWithOffset, mondayOf, osloWeek, weeksEnding } from "../src/time";
 import { validOrgNumber } from "../src/views/Employers";
-import nb from "../src/i18n/nb.json";
-import en from "../src/i18n/en.json";
 
 const me = "spec-1";
 
@@ -118,34 +114,5 @@ describe("organisation numbers", () => {
     expect(validOrgNumber("923891196")).toBe(true);
     expect(validOrgNumber("923891197")).toBe(false);
     expect(validOrgNumber("12345678")).toBe(false);
-  });
-});
-
-describe("the catalogs", () => {
-  function sources(dir: string): string[] {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return sources(path);
-      return /\.tsx?$/.test(name) ? [readFileSync(path, "utf8")] : [];
-    });
-  }
-
-  it("have the same keys in bokmål and English, and every key the code uses", () => {
-    expect(Object.keys(en).sort()).toEqual(Object.keys(nb).sort());
-    const used = new Set<string>();
-    for (const text of sources(join(__dirname, "../src"))) {
-      for (const match of text.matchAll(/\bt\("([\w.]+)"/g)) used.add(match[1]!);
-    }
-    const missing = [...used].filter((key) => !(key in nb));
-    expect(missing).toEqual([]);
-  });
-
-  it("use exactly the login words the acceptance checks look for", () => {
-    expect(nb["login.email"]).toBe("E-post");
-    expect(nb["login.password"]).toBe("Passord");
-    expect(nb["login.submit"]).toBe("Logg inn");
-    expect(nb["snack.undo"]).toBe("Angre");
-    expect(nb["update.ready"]).toBe("Ny versjon er klar");
-    expect(nb["update.apply"]).toBe("Oppdater");
   });
 });

@@ -276,6 +276,32 @@ describe("runSync and the observable state", () => {
   });
 });
 
+describe("a failed sync", () => {
+  /** The server behind `fetch` answers the sync endpoints with `answer` instead. */
+  function failing(answer: () => Response) {
+    return deps({
+      fetch: (input: string, init?: RequestInit) => (/\/sync\/(push|pull)/.test(input) ? Promise.resolve(answer()) : server.fetch(input, init)),
+    });
+  }
+
+  it("keeps a proxy's HTML 502 as a status without a code, and the server's 500 with its code", async () => {
+    const proxy = await syncOnce(failing(() => new Response("<html><h1>502 Bad Gateway</h1></html>", { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } })));
+    expect(proxy).toMatchObject({ status: "error", httpStatus: 502 });
+    expect(proxy).not.toHaveProperty("code");
+    const broken = await syncOnce(
+      failing(() => new Response(JSON.stringify({ status: 500, detail: "The server had a problem. Try again later.", code: "server_error" }), { status: 500, headers: { "Content-Type": "application/problem+json" } })),
+    );
+    expect(broken).toMatchObject({ status: "error", httpStatus: 500, code: "server_error" });
+  });
+
+  it("carries how long a 429 asks the app to wait", async () => {
+    const outcome = await syncOnce(
+      failing(() => new Response(JSON.stringify({ status: 429, detail: "Slow down.", code: "too_many_requests" }), { status: 429, headers: { "Retry-After": "42" } })),
+    );
+    expect(outcome).toMatchObject({ status: "error", httpStatus: 429, code: "too_many_requests", retryAfterSeconds: 42 });
+  });
+});
+
 describe("conflict resolution", () => {
   async function makeConflict(): Promise<ConflictView> {
     server.serverWrite("participants", "p1", { first_name: "Ola", phone: "1" });

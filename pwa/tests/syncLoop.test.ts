@@ -44,4 +44,28 @@ describe("the sync loop", () => {
     loop.stop();
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the finished run settle
   }, 10_000);
+
+  it("waits as long as a 429 asks before it tries again", async () => {
+    let refused = 0;
+    const fetch = (input: string, init?: RequestInit) => {
+      if (input.includes("/sync/") && refused === 0) {
+        refused++;
+        return Promise.resolve(new Response(JSON.stringify({ status: 429, detail: "Slow down.", code: "too_many_requests" }), { status: 429, headers: { "Retry-After": "3" } }));
+      }
+      return server.fetch(input, init);
+    };
+    const states: string[] = [];
+    loop = new SyncLoop({ db, fetch }, { state: (s) => states.push(s), pending: () => {}, mark: () => {} }, () => true);
+    const first = await loop.run();
+    expect(first).toMatchObject({ status: "error", httpStatus: 429, retryAfterSeconds: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the usual first retry (2 s)
+    expect(states.at(-1)).toBe("error");
+    const deadline = Date.now() + 3_000;
+    while (states.at(-1) !== "idle" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(states.at(-1)).toBe("idle");
+    loop.stop();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the finished run settle
+  }, 10_000);
 });

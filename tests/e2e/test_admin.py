@@ -75,7 +75,7 @@ def _specialist_of(app: Flask, participant: uuid.UUID) -> uuid.UUID:
 
 
 def _sync(page: Page) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Synk nå").click()
+    page.get_by_role("banner").get_by_role("button", name="Synkroniser nå").click()
     wait_synced(page)
 
 
@@ -93,7 +93,7 @@ def test_an_invited_user_chooses_their_own_password_from_the_link_and_is_signed_
     admin.get_by_role("link", name="Inviter ny bruker").click()
     admin.get_by_label("Navn").fill("Sigrid Berg")
     admin.get_by_label("E-post").fill("sigrid.berg@demo.no")
-    admin.get_by_label("Rolle").select_option(label="jobbspesialist")
+    admin.get_by_label("Rolle").select_option(label="Jobbspesialist")
     team = _one(app, select(User.team_id).where(User.email == "js1@demo.no"))[0]
     expect(admin.get_by_label("Team")).to_have_value(str(team))  # the only team, chosen already
     admin.get_by_role("button", name="Lag brukeren og lenken").click()
@@ -151,7 +151,7 @@ def test_an_invited_user_chooses_their_own_password_from_the_link_and_is_signed_
 
 
 def _signed_out_at_next_sync(page: Page) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Synk nå").click()
+    page.get_by_role("banner").get_by_role("button", name="Synkroniser nå").click()
     expect(
         page.get_by_text("Innloggingen har gått ut. Logg inn igjen for å synkronisere.")
     ).to_be_visible()
@@ -175,7 +175,7 @@ def test_an_admin_signs_a_user_out_everywhere_and_deactivates_another(app, demo,
 
     admin.get_by_role("link", name="Til brukerlisten").click()
     admin.get_by_label("Søk etter navn eller e-post").fill("jonas")
-    expect(admin.get_by_text(f"Viser 1{DASH}1 av 1 brukere")).to_be_visible()
+    expect(admin.get_by_text(f"Viser 1{DASH}1 av 1 bruker")).to_be_visible()
     admin.get_by_role("link", name=re.compile(r"^Jonas Eide")).click()
     expect(admin.get_by_role("heading", name="Jonas Eide")).to_be_visible()
     admin.get_by_role("button", name="Deaktiver brukeren").click()

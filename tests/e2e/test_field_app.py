@@ -118,7 +118,7 @@ def test_a_specialist_logs_work_offline_and_it_reaches_the_server_when_back_onli
     assert _count(app, EmployerContact, EmployerContact.specialist_id == js1) == contacts_before
 
     page.reload()  # still offline: the service worker serves the app, IndexedDB the data
-    expect(page.get_by_text("Ikke synket: 6")).to_be_visible()
+    expect(page.get_by_text("Ikke synkronisert: 6")).to_be_visible()
     assert _pending(page) == "6"
 
     context.set_offline(False)
@@ -170,7 +170,8 @@ def test_one_record_edited_on_two_phones_offline_shows_a_conflict_the_user_resol
     wait_synced(phone_a)
     context_b.set_offline(False)
     wait_synced(phone_b)
-    phone_b.get_by_role("button", name="Synk nå").click()  # the pull that brings the conflict
+    # The pull that brings the conflict.
+    phone_b.get_by_role("button", name="Synkroniser nå").click()
     wait_synced(phone_b)
 
     badge = phone_b.get_by_role("link", name="Konflikter: 1")
@@ -287,7 +288,7 @@ def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app,
     assert _count(app, Conflict) == 0
 
     specialist.goto("/#/week")
-    specialist.get_by_role("button", name="Synk nå").click()
+    specialist.get_by_role("button", name="Synkroniser nå").click()
     expect(specialist.get_by_text(comment)).to_be_visible(timeout=30_000)
     specialist.get_by_text(comment).scroll_into_view_if_needed()
     screenshot(specialist, "specialist-week-reviewed")
@@ -303,21 +304,21 @@ def test_a_supervisor_sees_the_fidelity_profile_and_downloads_it_for_a_spreadshe
 ):
     page = new_context().new_page()
     sign_in(page, "leder@demo.no")
-    page.get_by_role("link", name="Troskap og resultater").click()
-    expect(page.get_by_role("heading", name="Troskap og resultater")).to_be_visible()
+    page.get_by_role("link", name="Modelltroskap og resultater").click()
+    expect(page.get_by_role("heading", name="Modelltroskap og resultater")).to_be_visible()
     # The demo's six months of logged work score the data-scored items.
     expect(page.get_by_role("img", name=re.compile(r"^IPS-profil: "))).to_be_visible()
     expect(
         page.get_by_role("heading", name=re.compile(r"17\. Hyppig arbeidsgiverkontakt"))
     ).to_be_visible()
     expect(
-        page.get_by_role("heading", name=re.compile(r"^Resultater \d{4}-Q[1-4]"))
+        page.get_by_role("heading", name=re.compile(r"^Resultater [1-4]\. kvartal \d{4}$"))
     ).to_be_visible()
     screenshot(page, "supervisor-fidelity")
     with page.expect_download() as download:
         page.get_by_role("button", name="Last ned som CSV").first.click()
     body = Path(download.value.path()).read_bytes()
-    assert download.value.suggested_filename.startswith("feltlogg-troskap-")
+    assert download.value.suggested_filename.startswith("feltlogg-modelltroskap-")
     assert body.startswith("\ufeff".encode())
     header = body.decode("utf-8").lstrip("\ufeff").splitlines()[0]
     assert header.startswith("Punkt;Nr. i IPS-25;Tittel;"), header
@@ -522,7 +523,7 @@ def test_a_new_deployment_is_offered_and_applied_without_losing_the_outbox(app, 
     page.get_by_label("Søk etter arbeidsgiver").fill(employer)
     page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
     page.get_by_role("button", name="Lagre", exact=True).click()
-    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+    expect(page.get_by_text("Ikke synkronisert: 1")).to_be_visible()
 
     worker = PWA_DIST / "sw.js"
     original = worker.read_bytes()
@@ -536,10 +537,10 @@ def test_a_new_deployment_is_offered_and_applied_without_losing_the_outbox(app, 
         page.wait_for_function("() => window.beforeTheUpdate === undefined", timeout=20_000)
     finally:
         worker.write_bytes(original)
-    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+    expect(page.get_by_text("Ikke synkronisert: 1")).to_be_visible()
     contacts = _count(app, EmployerContact)
     context.unroute("**/api/v1/sync/push")
-    page.get_by_role("button", name="Synk nå").click()
+    page.get_by_role("button", name="Synkroniser nå").click()
     assert _eventually(lambda: _count(app, EmployerContact) == contacts + 1)
 
 
@@ -564,7 +565,7 @@ def test_background_sync_pushes_the_outbox_when_the_app_is_closed(app, demo, new
     page.get_by_label("Søk etter arbeidsgiver").fill(employer)
     page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
     page.get_by_role("button", name="Lagre", exact=True).click()
-    expect(page.get_by_text("Ikke synket: 1")).to_be_visible()
+    expect(page.get_by_text("Ikke synkronisert: 1")).to_be_visible()
     contacts = _count(app, EmployerContact)
 
     page.goto("about:blank")  # the app is closed: only its service worker can push now

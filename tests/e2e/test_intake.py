@@ -259,7 +259,7 @@ def test_a_conflict_between_two_phones_is_announced_and_links_to_its_record(app,
     wait_synced(phone_a)
     context_b.set_offline(False)
     wait_synced(phone_b)
-    phone_b.get_by_role("button", name="Synk nå").click()
+    phone_b.get_by_role("button", name="Synkroniser nå").click()
     wait_synced(phone_b)
 
     news = phone_b.get_by_text(f"1 ny konflikt: Deltaker: {name} \u2013 telefon")
@@ -295,7 +295,7 @@ def test_the_participants_plan_speaks_to_them_and_shows_no_sync_jargon(app, demo
     expect(page.get_by_text("Du gjør dette").first).to_be_visible()
     expect(page.get_by_text("Jobbspesialisten din gjør dette").first).to_be_visible()
     assert not JARGON.search(page.locator("body").inner_text())
-    expect(page.get_by_role("button", name="Synk nå")).to_have_count(0)
+    expect(page.get_by_role("button", name="Synkroniser nå")).to_have_count(0)
     expect(page.get_by_text("Ikke sendt ennå")).to_have_count(0)
 
     # A tick that waits for the network says so plainly, and nothing more.

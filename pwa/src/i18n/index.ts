@@ -47,11 +47,25 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
+/**
+ * Translate a count: `${key}.one` or `${key}.other` by the language's plural rules (Intl), with
+ * the count written as the language writes numbers, e.g. "1 endring", "3 endringer".
+ */
+export function tCount(key: string, count: number, vars: Record<string, string | number> = {}): string {
+  const form = new Intl.PluralRules(locale()).select(count) === "one" ? "one" : "other";
+  return t(`${key}.${form}` as MessageKey, { ...vars, count: formatNumber(count) });
+}
+
 /** Translate a key built at run time (an enum value), falling back to the value itself. */
 export function tEnum(prefix: string, value: string | null | undefined): string {
   if (!value) return "";
   const key = `${prefix}.${value}`;
   return catalogs[current][key] ?? catalogs.nb[key] ?? value;
+}
+
+/** A word or phrase that starts a label or a line, with a capital first letter ("jobbspesialist" → "Jobbspesialist"). */
+export function capitalize(text: string): string {
+  return text.charAt(0).toLocaleUpperCase(locale()) + text.slice(1);
 }
 
 export function locale(): string {
@@ -73,9 +87,32 @@ export function formatDate(ymd: string | null | undefined): string {
   );
 }
 
+/** The day of an instant in Oslo, short: "3. des." (with the year when it is not this year). */
+export function formatDay(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const year = (d: Date) => new Intl.DateTimeFormat("en", { timeZone: "Europe/Oslo", year: "numeric" }).format(d);
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: "Europe/Oslo", day: "numeric", month: "short", ...(year(date) === year(now) ? {} : { year: "numeric" }),
+  }).format(date);
+}
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "";
   return new Intl.DateTimeFormat(locale(), { timeZone: "Europe/Oslo", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+}
+
+/** A number as the language writes it: "91,5" in bokmål, "91.5" in English (at most `digits` decimals). */
+export function formatNumber(value: number, digits = 1): string {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+/** A quarter given as "2026-Q3", said as the language says it: "3. kvartal 2026", "Q3 2026". */
+export function formatQuarter(quarter: string): string {
+  const match = /^(\d{4})-Q([1-4])$/.exec(quarter);
+  if (!match) return quarter;
+  const number = (n: number) => new Intl.NumberFormat(locale(), { useGrouping: false }).format(n);
+  return t("quarter.label", { quarter: number(Number(match[2])), year: number(Number(match[1])) });
 }
 
 export function formatPercent(share: number | null | undefined): string {

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { authDeps, showSnack } from "../app";
 import { type Team, type User, allTeams, allUsers, createTeam, fieldProblems, problemText, renameTeam } from "../admin";
-import { t } from "../i18n";
+import { t, tCount } from "../i18n";
 import { Empty, Title } from "./common";
 import { Field, RemoteContent, described, useRemote } from "./AdminParts";
 
@@ -75,7 +75,7 @@ function TeamList({ teams, users, onRenamed }: { teams: Team[]; users: User[]; o
               <div class="team-row">
                 <div>
                   <strong>{team.name}</strong>
-                  <span class="meta">{members === 1 ? t("admin.teams.oneMember") : t("admin.teams.members", { count: members })}</span>
+                  <span class="meta">{tCount("admin.teams.members", members)}</span>
                 </div>
                 <a class="button small" href={`#/users?team=${team.id}`}>{t("admin.teams.showUsers")}<span class="sr-only"> – {team.name}</span></a>
                 <button type="button" class="button small" onClick={() => setRenaming(team.id)}>

@@ -25,7 +25,7 @@ import {
   signOutUserEverywhere,
   updateUser,
 } from "../admin";
-import { t, tEnum } from "../i18n";
+import { capitalize, t, tCount, tEnum } from "../i18n";
 import { Empty, Title } from "./common";
 import { Confirm, Field, LinkCard, RemoteContent, described, useRemote } from "./AdminParts";
 
@@ -85,7 +85,7 @@ export function AdminUsers({ query }: { query: URLSearchParams }) {
           <Field id="user-role" label={t("admin.users.role")}>
             <select id="user-role" value={role} onChange={(e) => change({ role: e.currentTarget.value })}>
               <option value="">{t("admin.users.allRoles")}</option>
-              {ROLES.map((r) => <option key={r} value={r}>{tEnum("role", r)}</option>)}
+              {ROLES.map((r) => <option key={r} value={r}>{capitalize(tEnum("role", r))}</option>)}
             </select>
           </Field>
           <Field id="user-team" label={t("admin.users.team")}>
@@ -101,7 +101,14 @@ export function AdminUsers({ query }: { query: URLSearchParams }) {
         </label>
       </form>
       <RemoteContent remote={users}>
-        {(list) => <UserList users={list.filter((u) => matches(u, search))} teams={teams.data ?? []} page={page} onPage={(p) => change({ page: p })} />}
+        {(list) =>
+          // Shown once the teams are known too, so that no row grows when its team's name arrives.
+          teams.loading && teams.data === undefined ? (
+            <p role="status">{t("app.loading")}</p>
+          ) : (
+            <UserList users={list.filter((u) => matches(u, search))} teams={teams.data ?? []} page={page} onPage={(p) => change({ page: p })} />
+          )
+        }
       </RemoteContent>
     </>
   );
@@ -115,7 +122,7 @@ function UserList({ users, teams, page, onPage }: { users: User[]; teams: Team[]
   return (
     <section aria-labelledby="user-list-title">
       <h2 id="user-list-title" class="small-heading" aria-live="polite">
-        {t("admin.users.showing", { from: (current - 1) * PAGE_SIZE + 1, to: (current - 1) * PAGE_SIZE + shown.length, total: users.length })}
+        {tCount("admin.users.showing", users.length, { from: (current - 1) * PAGE_SIZE + 1, to: (current - 1) * PAGE_SIZE + shown.length })}
       </h2>
       <ul class="list card">
         {shown.map((user) => (
@@ -124,7 +131,7 @@ function UserList({ users, teams, page, onPage }: { users: User[]; teams: Team[]
               <strong>{user.name}</strong>
               <span>{user.email}</span>
               <span>
-                {tEnum("role", user.role)} · {teamName(teams, user.team_id)}
+                {capitalize(tEnum("role", user.role))} · {teamName(teams, user.team_id)}
                 {!user.is_active && <> · <em class="inactive">{t("admin.users.inactive")}</em></>}
               </span>
             </a>
@@ -228,7 +235,7 @@ function InviteForm({ teams, onCreated }: { teams: Team[]; onCreated: (user: Use
       </Field>
       <Field id="invite-role" label={t("admin.users.role")} problem={problems.role}>
         <select id="invite-role" value={form.role} onChange={(e) => set({ role: e.currentTarget.value as Role, participant_id: "" })} {...described("invite-role", false, problems.role)}>
-          {ROLES.map((r) => <option key={r} value={r}>{tEnum("role", r)}</option>)}
+          {ROLES.map((r) => <option key={r} value={r}>{capitalize(tEnum("role", r))}</option>)}
         </select>
       </Field>
       <Field id="invite-team" label={t("admin.users.team")} hint={form.role === "admin" ? t("admin.users.adminTeamHint") : undefined} problem={problems.team_id}>
@@ -353,7 +360,7 @@ function EditUser({ user, teams, self, onSaved }: { user: User; teams: Team[]; s
       </Field>
       <Field id="edit-role" label={t("admin.users.role")} hint={self ? t("admin.user.ownRole") : undefined} problem={problems.role}>
         <select id="edit-role" disabled={self} value={form.role} onChange={(e) => set({ role: e.currentTarget.value as Role })} {...described("edit-role", self, problems.role)}>
-          {roles.map((r) => <option key={r} value={r}>{tEnum("role", r)}</option>)}
+          {roles.map((r) => <option key={r} value={r}>{capitalize(tEnum("role", r))}</option>)}
         </select>
       </Field>
       <Field id="edit-team" label={t("admin.users.team")} problem={problems.team_id}>

@@ -1,6 +1,6 @@
 /** The specialist's caseload, and the way to enrol a new participant. */
 import { useState } from "preact/hooks";
-import { formatDate, t, tEnum } from "../i18n";
+import { formatDate, t, tCount, tEnum } from "../i18n";
 import { caseload, fullName, matchesSearch } from "../queries";
 import type { SignedInUser } from "../types";
 import { Empty, Title, useRecords } from "./common";
@@ -14,7 +14,7 @@ export function Caseload({ user }: { user: SignedInUser }) {
   return (
     <>
       <Title>{t("caseload.title")}</Title>
-      <p>{t("caseload.count", { count: active })}</p>
+      <p>{tCount("caseload.count", active)}</p>
       <div class="row actions">
         <a class="button primary" href="#/participants/new">{t("intake.link")}</a>
       </div>

@@ -6,7 +6,7 @@ import { resolveChooseOther, resolveKeepCurrent } from "../actions";
 import { db, showSnack } from "../app";
 import { openConflicts, recordLink, type ConflictView, type RecordLink } from "../conflicts";
 import { useLive } from "../hooks";
-import { type MessageKey, t, formatDateTime, tEnum } from "../i18n";
+import { type MessageKey, t, formatDate, formatDateTime, formatNumber, tEnum } from "../i18n";
 import { viewRecord } from "../outbox";
 import type { Stored } from "../types";
 import { Empty, Title } from "./common";
@@ -27,10 +27,37 @@ export function conflictSubject(conflict: ConflictView, record: Stored | undefin
   return `${tEnum("entity", conflict.entity)}${label ? `: ${label}` : ""}`;
 }
 
-export function describeValue(value: unknown): string {
+/** The catalog prefix that words a field's stored values (an enum), by entity where it differs. */
+function enumPrefix(entity: string, field: string): string | undefined {
+  if (field === "status") {
+    const byEntity: Record<string, string> = {
+      job_matches: "jobStatus",
+      participants: "participantStatus",
+      meetings: "activityEdit.status",
+      plan_goals: "goalStatus",
+    };
+    return byEntity[entity];
+  }
+  if (field === "kind") return entity === "team_meetings" ? "teamMeetingKind" : "kind";
+  const byField: Record<string, string> = {
+    mode: "mode",
+    setting: "setting",
+    owner: "owner",
+    counterpart: "consentCare.name",
+    end_reason: "endReason",
+  };
+  return byField[field];
+}
+
+/** A field's value as the user reads it: words for codes, dates and numbers as the language writes them. */
+export function describeValue(value: unknown, entity = "", field = ""): string {
   if (value === null || value === undefined || value === "") return t("conflicts.emptyValue");
   if (typeof value === "boolean") return value ? t("common.yes") : t("common.no");
+  if (typeof value === "number") return formatNumber(value, 2);
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDateTime(value);
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value);
+  const prefix = enumPrefix(entity, field);
+  if (typeof value === "string" && prefix) return tEnum(prefix, value);
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
@@ -73,9 +100,9 @@ export function Conflicts({ role }: { role: string }) {
                 )}
                 <dl>
                   <dt>{t("conflicts.current")}</dt>
-                  <dd>{describeValue(record ? record[conflict.field] : conflict.kept_value)}</dd>
+                  <dd>{describeValue(record ? record[conflict.field] : conflict.kept_value, conflict.entity, conflict.field)}</dd>
                   <dt>{t("conflicts.other")}</dt>
-                  <dd>{describeValue(conflict.other_value)}</dd>
+                  <dd>{describeValue(conflict.other_value, conflict.entity, conflict.field)}</dd>
                 </dl>
                 <div class="row">
                   <button

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { showSnack } from "../app";
 import { useLive } from "../hooks";
-import { formatDate, formatDateTime, formatPercent, lang, t, tEnum } from "../i18n";
+import { type MessageKey, formatDate, formatDateTime, formatNumber, formatPercent, formatQuarter, lang, t, tCount, tEnum } from "../i18n";
 import { type ReportStatus, cachedReport, downloadReportCsv, refreshReport } from "../reports";
 import type { FidelityItem, FidelityReport, OutcomeNumbers, OutcomesReport, SignedInUser } from "../types";
 import { Empty, Title } from "./common";
@@ -57,7 +57,7 @@ export function Fidelity(_: { user: SignedInUser }) {
           {t("team.refresh")}
         </button>
         {report && (
-          <button type="button" class="button small" onClick={() => void download("fidelity", { from: report.from, to: report.to }, `feltlogg-troskap-${report.from}-${report.to}.csv`)}>
+          <button type="button" class="button small" onClick={() => void download("fidelity", { from: report.from, to: report.to }, `feltlogg-modelltroskap-${report.from}-${report.to}.csv`)}>
             {t("team.downloadCsv")}
           </button>
         )}
@@ -76,10 +76,10 @@ function FidelityProfile({ report }: { report: FidelityReport }) {
     <>
       <section class="card">
         <h2>{t("fidelity.profile")}</h2>
-        <p class="muted">{t("fidelity.period", { from: formatDate(report.from), to: formatDate(report.to), weeks: report.weeks.length })}</p>
+        <p class="muted">{tCount("fidelity.period", report.weeks.length, { from: formatDate(report.from), to: formatDate(report.to) })}</p>
         <ProfileChart items={report.items} />
         <p>
-          {t("fidelity.total", { score: report.total.score, max: report.total.items_scored * 5, count: report.total.items_scored })}
+          {tCount("fidelity.total", report.total.items_scored, { score: report.total.score, max: report.total.items_scored * 5 })}
         </p>
       </section>
       {report.items.map((item) => (
@@ -148,7 +148,41 @@ function shorten(text: string, length: number): string {
 function formatValue(item: FidelityItem): string {
   if (item.value === null) return "–";
   if (item.unit.startsWith("share")) return formatPercent(item.value);
-  return item.value.toLocaleString(lang() === "en" ? "en-GB" : "nb-NO", { maximumFractionDigits: 1 });
+  return formatNumber(item.value);
+}
+
+/** Why an item has no score: the server's reasons are fixed sentences, each said here. */
+const REASONS: Record<string, MessageKey> = {
+  "No specialists to report on.": "fidelityReason.noSpecialists",
+  "No meetings were held in the weeks.": "fidelityReason.noMeetings",
+  "No participant entered the programme in the period.": "fidelityReason.noEntries",
+  "No participant who entered in the period has had a face-to-face employer contact yet.": "fidelityReason.noFirstContact",
+  "No jobs were obtained in the period.": "fidelityReason.noJobs",
+  "No job obtained in the period has a job type.": "fidelityReason.noJobTypes",
+  "No job obtained has had 3 days of follow-along yet.": "fidelityReason.noFollowAlong",
+};
+
+export function reasonText(reason: string): string {
+  const key = REASONS[reason];
+  return key ? t(key) : t("fidelity.noData");
+}
+
+/** Why the score is capped, from the item and the evidence (the server's reason is English). */
+export function capText(item: Pick<FidelityItem, "item" | "evidence">, max: number): string {
+  if (item.item === "frequent_employer_contact") {
+    const reviewed = Number(item.evidence.reviewed_specialist_weeks ?? 0);
+    const weeks = Number(item.evidence.specialist_weeks ?? 0);
+    if (max <= 2 || reviewed === 0) return t("fidelity.cap", { max, reason: t("fidelityCap.noReviews") });
+    return t("fidelity.cap", { max, reason: t("fidelityCap.fewReviews", { reviewed, weeks }) });
+  }
+  if (item.item === "time_unlimited_follow_along") return t("fidelity.cap", { max, reason: t("fidelityCap.followAlong") });
+  return t("fidelity.capOnly", { max });
+}
+
+/** An anchor of the scale in the user's language (the server's text is English). */
+function anchorText(item: string, score: number, fallback: string): string {
+  const text = tEnum("fidelityAnchor", `${item}.${score}`);
+  return text === `${item}.${score}` ? (lang() === "en" ? fallback : t("fidelity.score", { score })) : text;
 }
 
 function ItemCard({ item }: { item: FidelityItem }) {
@@ -161,14 +195,14 @@ function ItemCard({ item }: { item: FidelityItem }) {
       <p>
         {t("fidelity.measured")}: {formatValue(item)} <span class="muted">({tEnum("fidelityUnit", item.unit) || item.unit})</span>
       </p>
-      {item.reason && <p class="muted">{item.reason}</p>}
-      {item.cap && "max_score" in item.cap && <p class="below">{t("fidelity.cap", { max: item.cap.max_score, reason: item.cap.reason })}</p>}
+      {item.score === null && <p class="muted">{reasonText(item.reason ?? "")}</p>}
+      {item.cap && "max_score" in item.cap && <p class="below">{capText(item, item.cap.max_score)}</p>}
       <details>
         <summary>{t("fidelity.anchors")}</summary>
         <ol class="anchors">
           {item.anchors.map((a) => (
             <li key={a.score} value={a.score} class={a.score === item.score ? "current" : undefined}>
-              {a.text}
+              {anchorText(item.item, a.score, a.text)}
             </li>
           ))}
         </ol>
@@ -190,7 +224,7 @@ function Outcomes() {
   const thisQuarter = shiftQuarter(previousQuarter(new Date()), 1);
   return (
     <section class="card" aria-labelledby="outcomes-title">
-      <h2 id="outcomes-title">{t("outcomes.title", { quarter: report?.quarter ?? quarter })}</h2>
+      <h2 id="outcomes-title">{t("outcomes.title", { quarter: formatQuarter(report?.quarter ?? quarter) })}</h2>
       <div class="row week-picker">
         <button type="button" class="button small" onClick={() => setQuarter(shiftQuarter(quarter, -1))}>
           {t("outcomes.previous")}
@@ -237,7 +271,14 @@ function OutcomeList({ numbers, report }: { numbers: OutcomeNumbers; report: Out
       </div>
       <div>
         <dt>{t("outcomes.daysToFirstJob")}</dt>
-        <dd>{numbers.median_days_to_first_job === null ? "–" : t("outcomes.days", { days: numbers.median_days_to_first_job, count: numbers.first_job_starts })}</dd>
+        <dd>
+          {numbers.median_days_to_first_job === null
+            ? "–"
+            : t("outcomes.daysAndJobs", {
+                days: tCount("outcomes.days", numbers.median_days_to_first_job),
+                jobs: tCount("outcomes.firstJobs", numbers.first_job_starts),
+              })}
+        </dd>
       </div>
       <div>
         <dt>{t("outcomes.retention")}</dt>

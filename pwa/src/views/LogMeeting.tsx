@@ -125,7 +125,7 @@ function MeetingForm({ user, initial, meeting }: { user: SignedInUser; initial: 
   return (
     <>
       <Title>{editing ? t("activityEdit.meetingTitle", { name: fullName(current) }) : t("meeting.title")}</Title>
-      {mine.length === 0 && <Empty>{t("caseload.empty")}</Empty>}
+      {mine.length === 0 && <Empty>{t("intake.caseloadEmpty")}</Empty>}
       <form class="form" onSubmit={save} noValidate>
         <div class="field">
           <label for="meeting-participant">{t("meeting.participant")}</label>

@@ -7,7 +7,8 @@
 import { useRef, useState } from "preact/hooks";
 import { authDeps, syncLoop } from "../app";
 import { LoginError, OfflineError, UnsentChangesError, login } from "../auth";
-import { t } from "../i18n";
+import { t, tCount } from "../i18n";
+import { waitText } from "../problems";
 import type { SignedInUser } from "../types";
 import { LanguagePicker } from "./Settings";
 
@@ -38,8 +39,8 @@ export function Login({ email: initialEmail = "", again = false }: { email?: str
       if (e instanceof UnsentChangesError) setWaiting({ previous: e.previous, count: e.count, confirming: false });
       else if (e instanceof OfflineError) setError(t("login.offline"));
       else if (e instanceof LoginError && e.status === 401) setError(t("login.wrong"));
-      else if (e instanceof LoginError && e.status === 429)
-        setError(t("login.tooMany", { minutes: Math.max(1, Math.ceil((e.retryAfterSeconds ?? 60) / 60)) }));
+      else if (e instanceof LoginError && e.status === 429) setError(t("login.tooMany", { wait: waitText(e.retryAfterSeconds ?? 60) }));
+      else if (e instanceof LoginError && e.status >= 502 && e.status <= 504) setError(t("login.unreachable"));
       else setError(t("login.failed"));
     } finally {
       setBusy(false);
@@ -80,7 +81,7 @@ export function Login({ email: initialEmail = "", again = false }: { email?: str
         <section class="card warning-card" role="alert">
           {!waiting.confirming ? (
             <>
-              <p>{waiting.count === 1 ? t("login.otherUserPendingOne", { name }) : t("login.otherUserPending", { count: waiting.count, name })}</p>
+              <p>{tCount("login.otherUserPending", waiting.count, { name })}</p>
               <div class="row">
                 <button type="button" class="button primary" onClick={signInAsPrevious}>{t("login.signInAsPrevious", { name })}</button>
                 <button type="button" class="button danger" onClick={() => setWaiting({ ...waiting, confirming: true })}>{t("login.discardAndContinue")}</button>
@@ -89,9 +90,7 @@ export function Login({ email: initialEmail = "", again = false }: { email?: str
           ) : (
             <>
               <p>
-                {waiting.count === 1
-                  ? t("login.discardConfirmOne", { name, email: email.trim() })
-                  : t("login.discardConfirm", { count: waiting.count, name, email: email.trim() })}
+                {tCount("login.discardConfirm", waiting.count, { name, email: email.trim() })}
               </p>
               <div class="row">
                 <button type="button" class="button danger" disabled={busy} onClick={() => void signIn(true)}>{t("login.discardConfirmButton")}</button>

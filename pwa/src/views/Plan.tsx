@@ -4,7 +4,7 @@ import { addGoal, addStep, deleteStep, setStepDone, undoChange } from "../action
 import { showSnack } from "../app";
 import { t, formatDate, tEnum } from "../i18n";
 import { goalsWithSteps } from "../queries";
-import { todayOslo } from "../time";
+import { osloDate, todayOslo } from "../time";
 import type { PlanGoal, PlanStep } from "../types";
 import { Empty } from "./common";
 
@@ -78,7 +78,7 @@ function StepItem({ step, viewer, waiting }: { step: Step; viewer: PlanProps["vi
   const meta = [
     step.due_on ? t("step.due", { date: formatDate(step.due_on) }) : null,
     ownerText(step, viewer),
-    step.done_at ? t("step.doneOn", { date: formatDate(step.done_at.slice(0, 10)) }) : null,
+    step.done_at ? t("step.doneOn", { date: formatDate(osloDate(step.done_at)) }) : null,
     waiting ? t("yourPlan.notSent") : null,
   ].filter(Boolean);
   return (

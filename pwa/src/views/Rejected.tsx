@@ -7,7 +7,8 @@ import { discardRejected, restoreRejected, retryRejected } from "../actions";
 import { db, showSnack } from "../app";
 import type { OutboxEntry } from "../db";
 import { useLive } from "../hooks";
-import { t, formatDateTime, tEnum } from "../i18n";
+import { capitalize, lang, t, formatDateTime, tEnum } from "../i18n";
+import { fieldMessageText } from "../problems";
 import { canResend, isKnownRejection, rejectedEntries } from "../outbox";
 import { fullName } from "../queries";
 import { Empty, Title, useRecords } from "./common";
@@ -27,27 +28,9 @@ export function Rejected() {
   );
 }
 
-/** The server's field messages (marshmallow's wording) in the user's language where known. */
-function messageText(message: string): string {
-  const exact: Record<string, Parameters<typeof t>[0]> = {
-    "Missing data for required field.": "fieldError.required",
-    "Field may not be null.": "fieldError.null",
-    "Unknown field.": "fieldError.unknown",
-  };
-  const key = exact[message];
-  if (key) return t(key);
-  let match = /^Longer than maximum length (\d+)\.$/.exec(message);
-  if (match) return t("fieldError.maxLength", { max: match[1]! });
-  match = /^Length must be between (\d+) and (\d+)\.$/.exec(message);
-  if (match) return t("fieldError.lengthBetween", { min: match[1]!, max: match[2]! });
-  if (/^Must be one of: /.test(message)) return t("fieldError.oneOf");
-  if (/^Not a valid [\w ]+\.$/.test(message)) return t("fieldError.notValid");
-  return message;
-}
-
 function errorText(value: unknown): string {
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? messageText(v) : errorText(v))).join(" ");
-  if (typeof value === "string") return messageText(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? fieldMessageText(v) : errorText(v))).join(" ");
+  if (typeof value === "string") return fieldMessageText(value);
   if (value && typeof value === "object") {
     return Object.entries(value as Record<string, unknown>)
       .map(([key, inner]) => `${tEnum("field", key)}: ${errorText(inner)}`)
@@ -92,7 +75,8 @@ function RejectedItem({ entry }: { entry: OutboxEntry }) {
       <h2>{tEnum("entity", entry.entity)} · {entry.op === "delete" ? t("rejected.deletion") : t("rejected.change")}</h2>
       <p class="muted">{formatDateTime(entry.created_at)}</p>
       <p class="error">{known ? tEnum("rejectedCode", entry.code) : t("rejected.unknownCode")}</p>
-      {!known && entry.detail && (
+      {/* The server's own English words, for a code this version does not know: only in English. */}
+      {!known && entry.detail && lang() === "en" && (
         <details class="details">
           <summary>{t("rejected.details")}</summary>
           <p lang="en">{entry.detail}</p>
@@ -104,7 +88,7 @@ function RejectedItem({ entry }: { entry: OutboxEntry }) {
           <dl class="field-errors">
             {errors.map(([f, message]) => (
               <div key={f}>
-                <dt>{f === "_schema" ? t("rejected.formError") : tEnum("field", f)}</dt>
+                <dt>{f === "_schema" ? t("rejected.formError") : capitalize(tEnum("field", f))}</dt>
                 <dd>{errorText(message)}</dd>
               </div>
             ))}
@@ -123,7 +107,7 @@ function RejectedItem({ entry }: { entry: OutboxEntry }) {
           {entry.errors?._schema !== undefined && <p class="hint">{errorText(entry.errors._schema)}</p>}
           {fields.map((f) => (
             <div class="field" key={f}>
-              <label for={`fix-${entry.seq}-${f}`}>{tEnum("field", f)}</label>
+              <label for={`fix-${entry.seq}-${f}`}>{capitalize(tEnum("field", f))}</label>
               {f === "participant_id" ? (
                 <select id={`fix-${entry.seq}-${f}`} value={values[f] ?? ""} onChange={(e) => setValues({ ...values, [f]: e.currentTarget.value })} aria-describedby={`fix-${entry.seq}-${f}-error`}>
                   <option value="">{t("rejected.noParticipant")}</option>

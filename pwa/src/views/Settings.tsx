@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { authDeps, db, syncLoop } from "../app";
 import { OfflineError, logout, signOutEverywhere } from "../auth";
-import { type Lang, lang, setLang, t, tEnum } from "../i18n";
+import { type Lang, lang, setLang, t, tCount, tEnum } from "../i18n";
 import { useLive } from "../hooks";
 import { KINDS_BY_ROLE, type PushState, loadPreferences, pushState, savePreferences, sendTestNotification, turnOffPush, turnOnPush } from "../notifications";
 import type { PushDelivery, SignedInUser } from "../types";
@@ -32,8 +32,9 @@ export function NotificationSettings({ role }: { role: string }) {
   const describe = (results: PushDelivery[]) => {
     if (results.length === 0) return t("push.noDevices");
     const delivered = results.filter((r) => r.outcome === "delivered").length;
-    const failed = results.filter((r) => r.outcome === "failed").map((r) => r.reason ?? String(r.status ?? ""));
-    return [t("push.sent", { delivered, count: results.length }), ...failed].join(" ");
+    // What became of the others, by the stable code (never the server's English reason), each once.
+    const problems = new Set(results.filter((r) => r.outcome !== "delivered").map((r) => tEnum("pushCode", r.code)));
+    return [tCount("push.sent", results.length, { delivered }), ...problems].join(" ");
   };
 
   return (
@@ -88,7 +89,8 @@ export function LanguagePicker() {
       {(["nb", "en"] as Lang[]).map((code) => (
         <label key={code} class="choice">
           <input type="radio" name="lang" value={code} checked={current === code} onChange={() => setLang(code)} />
-          {code === "nb" ? "Norsk bokmål" : "English"}
+          {/* Each language named in itself, so that either reader finds their own. */}
+          <span lang={code}>{code === "nb" ? "Norsk bokmål" : "English"}</span>
         </label>
       ))}
     </fieldset>
@@ -128,7 +130,7 @@ export function NotificationPreferences({ role }: { role: string }) {
           await savePreferences({ kinds: enabled, quiet_hours: quiet ? { start, end } : null });
           setMessage(t("push.preferencesSaved"));
         } catch (error) {
-          setMessage(error instanceof Error && error.message ? error.message : t("push.failed"));
+          setMessage(error instanceof OfflineError ? t("push.preferencesOffline") : t("push.preferencesFailed"));
         }
       }}
     >
@@ -194,7 +196,7 @@ function SignOutEverywhere({ pending }: { pending: number }) {
       <h2 id="sign-out-all-title">{t("settings.signOutAll")}</h2>
       <p>{t("settings.signOutAllExplain")}</p>
       {pending > 0 && (
-        <p class="warning">{pending === 1 ? t("settings.signOutAllPendingOne") : t("settings.signOutAllPending", { count: pending })}</p>
+        <p class="warning">{tCount("settings.signOutAllPending", pending)}</p>
       )}
       {!confirming ? (
         <button type="button" class="button" disabled={busy} onClick={() => (pending > 0 ? setConfirming(true) : void run())}>{t("settings.signOutAll")}</button>
@@ -237,7 +239,7 @@ export function Settings({ user }: { user: SignedInUser }) {
       </section>
       <section class="card">
         <h2>{t("settings.logout")}</h2>
-        {pending > 0 && <p class="warning">{t("settings.logoutPending", { count: pending })}</p>}
+        {pending > 0 && <p class="warning">{tCount("settings.logoutPending", pending)}</p>}
         {!confirming ? (
           <button type="button" class="button" onClick={() => (pending > 0 ? setConfirming(true) : void signOut())}>{t("settings.logout")}</button>
         ) : (

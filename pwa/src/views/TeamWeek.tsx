@@ -2,20 +2,30 @@
 import { useEffect, useState } from "preact/hooks";
 import { markWeekReviewed, undoChange } from "../actions";
 import { cachedReport, downloadReportCsv, refreshReport } from "../reports";
-import { showSnack } from "../app";
+import { db, showSnack } from "../app";
 import { useLive } from "../hooks";
-import { lang, t, formatDateTime, formatPercent } from "../i18n";
+import { lang, t, formatDateTime, formatNumber, formatPercent } from "../i18n";
 import { addWeeks, osloWeek, parseWeek } from "../time";
-import type { SignedInUser, TeamWeek, WeeklyReport, WeeklyReportWeek } from "../types";
-import { Empty, Title, useRecords } from "./common";
+import { all } from "../queries";
+import type { RecordOf, SignedInUser, TeamWeek, WeeklyReport, WeeklyReportWeek } from "../types";
+import { Empty, Title } from "./common";
 
 const TREND_WEEKS = 12;
 
 export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: string | undefined }) {
   const thisWeek = osloWeek(new Date());
   const from = addWeeks(thisWeek, -(TREND_WEEKS - 1));
-  const cached = useLive(() => cachedReport("weekly"), [], undefined);
-  const reviews = useRecords("week_reviews");
+  // The kept report and the reviews, read together: the cards appear at once, whole.
+  const local = useLive(
+    async () => {
+      const [cached, reviews] = await Promise.all([cachedReport("weekly"), all(db, "week_reviews")]);
+      return { cached, reviews };
+    },
+    [],
+    undefined as { cached: Awaited<ReturnType<typeof cachedReport<"weekly">>>; reviews: RecordOf<"week_reviews">[] } | undefined,
+  );
+  const cached = local?.cached;
+  const reviews = local?.reviews ?? [];
   const [status, setStatus] = useState<"loading" | "ok" | "offline" | "unavailable">("loading");
   const [week, setWeek] = useState(thisWeek);
 
@@ -65,7 +75,9 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
         {status === "unavailable" && (cached ? t("team.unavailableCached", { time: formatDateTime(cached.fetched_at) }) : t("team.unavailable"))}
         {status === "ok" && cached && t("team.updated", { time: formatDateTime(cached.fetched_at) })}
       </p>
-      {!report && status !== "loading" && <Empty>{t("team.noReport")}</Empty>}
+      <p class="transfer-link"><a href="#/transfer">{t("transfer.teamLink")}</a></p>
+      {!local && <p>{t("app.loading")}</p>}
+      {local && !report && status !== "loading" && <Empty>{t("team.noReport")}</Empty>}
       {report && team && (
         <section class="card">
           <h2>{t("team.teamTotals")}</h2>
@@ -73,7 +85,6 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
         </section>
       )}
       {report && specialists.length === 0 && <Empty>{t("team.noSpecialists")}</Empty>}
-      <p class="transfer-link"><a href="#/transfer">{t("transfer.teamLink")}</a></p>
       {report &&
         specialists.map((s) => {
           const row = s.weeks.find((w) => w.week === week);
@@ -121,10 +132,6 @@ function ReviewForm({ specialistId, name, week }: { specialistId: string; name: 
       </button>
     </form>
   );
-}
-
-function formatNumber(value: number): string {
-  return value.toLocaleString(document.documentElement.lang || "nb", { maximumFractionDigits: 1 });
 }
 
 /**

@@ -1,17 +1,61 @@
 /** The specialist's day: upcoming meetings, the work done today, plan steps due, participants not met for 14 days. */
-import { t, formatDate, formatDateTime, tEnum } from "../i18n";
-import { caseload, fullName, today } from "../queries";
-import type { SignedInUser } from "../types";
+import { t, tCount, formatDate, formatDateTime, tEnum } from "../i18n";
+import type { ComponentChildren } from "preact";
+import { db } from "../app";
+import { useLive } from "../hooks";
+import { all, caseload, fullName, today } from "../queries";
+import type { RecordOf, SignedInUser } from "../types";
 import { osloDate, todayOslo } from "../time";
-import { ActivityList, Empty, Title, byId, contactRow, meetingRow, newestActivityFirst, useRecords } from "./common";
+import { ActivityList, Empty, Title, byId, contactRow, meetingRow, newestActivityFirst } from "./common";
+
+interface DayRecords {
+  participants: RecordOf<"participants">[];
+  meetings: RecordOf<"meetings">[];
+  steps: RecordOf<"plan_steps">[];
+  contacts: RecordOf<"employer_contacts">[];
+  employers: RecordOf<"employers">[];
+}
 
 export function Today({ user }: { user: SignedInUser }) {
-  const participants = useRecords("participants");
-  const meetings = useRecords("meetings");
-  const steps = useRecords("plan_steps");
+  // Read together and shown at once: lists filling in one by one would push the cards below down.
+  const records = useLive(
+    async (): Promise<DayRecords> => {
+      const [participants, meetings, steps, contacts, employers] = await Promise.all([
+        all(db, "participants"),
+        all(db, "meetings"),
+        all(db, "plan_steps"),
+        all(db, "employer_contacts"),
+        all(db, "employers"),
+      ]);
+      return { participants, meetings, steps, contacts, employers };
+    },
+    [],
+    undefined as DayRecords | undefined,
+  );
+  const heading = (
+    <>
+      <Title>{t("today.title", { name: (user.name ?? "").split(" ")[0] ?? "" })}</Title>
+      <div class="row actions">
+        <a class="button primary" href="#/log-meeting">{t("nav.logMeeting")}</a>
+        <a class="button" href="#/log-contact">{t("nav.logContact")}</a>
+      </div>
+    </>
+  );
+  if (!records) {
+    return (
+      <>
+        {heading}
+        <p role="status">{t("app.loading")}</p>
+      </>
+    );
+  }
+  return <Day user={user} records={records} heading={heading} />;
+}
+
+function Day({ user, records, heading }: { user: SignedInUser; records: DayRecords; heading: ComponentChildren }) {
+  const { participants, meetings, steps, contacts } = records;
   const mine = caseload(participants, user.id ?? "");
-  const contacts = useRecords("employer_contacts");
-  const employers = byId(useRecords("employers"));
+  const employers = byId(records.employers);
   const lists = today(mine, meetings, steps);
   const names = byId(mine);
   // What was done today, so that a slip just made is one tap from being corrected.
@@ -25,11 +69,7 @@ export function Today({ user }: { user: SignedInUser }) {
   ]);
   return (
     <>
-      <Title>{t("today.title", { name: (user.name ?? "").split(" ")[0] ?? "" })}</Title>
-      <div class="row actions">
-        <a class="button primary" href="#/log-meeting">{t("nav.logMeeting")}</a>
-        <a class="button" href="#/log-contact">{t("nav.logContact")}</a>
-      </div>
+      {heading}
       <section class="card">
         <h2>{t("today.upcoming")}</h2>
         {lists.upcoming.length === 0 ? (
@@ -76,7 +116,7 @@ export function Today({ user }: { user: SignedInUser }) {
             ))}
           </ul>
         )}
-        {lists.stepsDue.length > 12 && <p class="muted">{t("today.moreSteps", { count: lists.stepsDue.length - 12 })}</p>}
+        {lists.stepsDue.length > 12 && <p class="muted">{tCount("today.moreSteps", lists.stepsDue.length - 12)}</p>}
       </section>
       <section class="card">
         <h2>{t("today.notMet")}</h2>
