@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports \
-	bench bench-faults audit bench-purge
+	bench bench-faults audit bench-purge bench-metrics
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,11 @@ bench-purge: install
 # the country (1 = national, the default), BENCH_LOAD_SECONDS the measured window (120).
 bench: install $(VENV)/.installed-bench
 	$(BIN)/python bench/load/run.py
+
+# A /metrics scrape with 500 ended gunicorn workers' files left behind, and after they are
+# folded into the archive files as gunicorn's master now does; prints a table.
+bench-metrics: install
+	$(BIN)/python bench/metrics_bench.py
 
 # Fault scripts, each on a throwaway PostgreSQL cluster of its own: database restart during
 # pushes, a worker killed mid-request, the network cut during pulls, a batch pushed twice at once.

@@ -58,9 +58,10 @@ def post_fork(server, worker):  # type: ignore[no-untyped-def]
 
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
-    """With PROMETHEUS_MULTIPROC_DIR set, a worker that ends takes its live gauges along from
-    /metrics (its counters and histograms stay: they are totals)."""
+    """With PROMETHEUS_MULTIPROC_DIR set, an ended worker's totals are added into the archive
+    files and its own files removed, so that a scrape reads as many files however long the
+    service has run (its live gauges go, as with prometheus_client's mark_process_dead)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        from api.observability.metrics import fold_ended_process
 
-        multiprocess.mark_process_dead(worker.pid)
+        fold_ended_process(worker.pid)

@@ -444,49 +444,86 @@ def test_a_metrics_allow_list_that_does_not_parse_stops_the_app():
         small_app(METRICS_ALLOW=("10.0.0.0/33",))
 
 
-def test_metrics_of_several_processes_are_added_up(tmp_path):
-    """gunicorn's workers are processes: with PROMETHEUS_MULTIPROC_DIR, each writes its
-    numbers there and /metrics, in whichever process answers, shows the sum."""
-    script = textwrap.dedent(
-        """
-        import sys
-        from api import create_app
-        app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 40,
-                          "JWT_SECRET_KEY": "y" * 40, "TESTING": True})
-        client = app.test_client()
-        for _ in range(int(sys.argv[1])):
-            assert client.get("/healthz").status_code == 200
-        if sys.argv[2] == "scrape":
-            sys.stdout.write(client.get("/metrics").get_data(as_text=True))
-        """
+_METRICS_PROCESS = textwrap.dedent(
+    """
+    import sys
+    from api import create_app
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 40,
+                      "JWT_SECRET_KEY": "y" * 40, "TESTING": True})
+    client = app.test_client()
+    for _ in range(int(sys.argv[1])):
+        assert client.get("/healthz").status_code == 200
+    if sys.argv[2] == "scrape":
+        sys.stdout.write(client.get("/metrics").get_data(as_text=True))
+    """
+)
+
+
+def _metrics_process(directory: Path, requests: int, scrape: bool) -> str:
+    """A process of the app (as a gunicorn worker is) that answers `requests` health checks
+    with its metrics in `directory`, and with `scrape` answers /metrics too."""
+    done = subprocess.run(
+        [sys.executable, "-c", _METRICS_PROCESS, str(requests), "scrape" if scrape else "-"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
-    def run(requests: int, scrape: bool) -> str:
-        done = subprocess.run(
-            [sys.executable, "-c", script, str(requests), "scrape" if scrape else "-"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
 
-    run(2, scrape=False)
-    run(3, scrape=False)
-    text = run(1, scrape=True)
-    counts = [
+def _health_checks_counted(text: str) -> list[float]:
+    return [
         sample.value
         for family in text_string_to_metric_families(text)
         for sample in family.samples
         if sample.name == "feltlogg_http_request_duration_seconds_count"
         and sample.labels == {"route": "/healthz", "method": "GET"}
     ]
-    assert counts == [6.0]
-    assert len(list((tmp_path / "metrics").glob("*.db"))) >= 3
+
+
+def test_metrics_of_several_processes_are_added_up(tmp_path):
+    """gunicorn's workers are processes: with PROMETHEUS_MULTIPROC_DIR, each writes its
+    numbers there and /metrics, in whichever process answers, shows the sum."""
+    directory = tmp_path / "metrics"
+    _metrics_process(directory, 2, scrape=False)
+    _metrics_process(directory, 3, scrape=False)
+    assert _health_checks_counted(_metrics_process(directory, 1, scrape=True)) == [6.0]
+    assert len(list(directory.glob("*.db"))) >= 3
+
+
+def test_an_ended_workers_totals_are_kept_in_the_archive_and_its_files_removed(tmp_path):
+    """gunicorn replaces workers now and then; each one's files would stay and every scrape
+    would read them all. The master folds an ended worker's totals into the archive files."""
+    from api.observability.metrics import fold_ended_process
+
+    directory = tmp_path / "metrics"
+    for requests in (2, 3, 4):
+        _metrics_process(directory, requests, scrape=False)
+    ended = sorted({int(path.stem.split("_")[-1]) for path in directory.glob("*_*.db")})
+    assert len(ended) == 3
+    for pid in ended:
+        fold_ended_process(pid, str(directory))
+    assert sorted(path.name for path in directory.glob("*.db")) == [
+        "counter_archive.db",
+        "histogram_archive.db",
+    ]
+    text = _metrics_process(directory, 1, scrape=True)
+    assert _health_checks_counted(text) == [10.0]
+    requests_counted = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "feltlogg_http_requests_total"
+        and sample.labels == {"route": "/healthz", "method": "GET", "status": "2xx"}
+    ]
+    assert requests_counted == [10.0]
+    # Folding a process that left nothing, or twice, changes nothing.
+    fold_ended_process(ended[0], str(directory))
+    assert _health_checks_counted(_metrics_process(directory, 0, scrape=True)) == [10.0]
 
 
 # --- The app's files: cache headers and compression ----------------------------------------
