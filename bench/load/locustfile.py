@@ -215,7 +215,7 @@ class _Signed(FastHttpUser):
                     token = response.json()["access_token"]
                     self.headers = {"Authorization": f"Bearer {token}"}
                     break
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
             gevent.sleep(min(2**attempt, 10))
         else:
             raise RuntimeError(f"could not sign in as {self.me['email']}")
