@@ -3,9 +3,11 @@
 Run with `make bench-sync` (or `.venv/bin/python bench/sync_bench.py`). It creates a private
 database on BENCH_DATABASE_URL's server (default: postgresql://postgres@127.0.0.1:5432/postgres),
 fills one specialist's scope, and times, in-process through the Flask app (server time, no
-network): the initial pull, a push of 500 new employer contacts, and an incremental pull with
-nothing new. Each is also timed as plain SQLAlchemy Core doing the same reads or writes in one
-transaction; the ratio is the engine's cost on top. Prints a Markdown table.
+network): the initial pull, a push of 500 new employer contacts, a push of 100 edits, an
+incremental pull with nothing new and one with one change. Each is timed as wall time and as
+the CPU time of this process (the app's Python; PostgreSQL's own work is in the wall time
+only), and also as plain SQLAlchemy Core doing the same reads or writes in one transaction;
+the ratio is the engine's cost on top. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -47,15 +49,23 @@ SCOPE = {
     "job_matches": 100,
     "plan_steps": 300,
 }
+EDITS = 100
+PASSWORD = "benk med utsikt over fjorden"
 
 
-def _median_ms(action: Callable[[], object], repeat: int) -> float:
-    times = []
+def _median_ms(
+    action: Callable[[], object], repeat: int, before: Callable[[], object] | None = None
+) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process, in ms; `before` runs untimed."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        if before is not None:
+            before()
+        cpu, wall = time.process_time(), time.perf_counter()
         action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _fill(team_id: uuid.UUID, specialist_id: uuid.UUID) -> None:
@@ -152,7 +162,7 @@ def main() -> None:
                     "name": "Benk",
                     "role": "specialist",
                     "team_id": team.id,
-                    "password": "demo1234",
+                    "password": PASSWORD,
                 }
             )
             db.session.commit()
@@ -161,7 +171,7 @@ def main() -> None:
             employer_ids = list(db.session.scalars(select(Employer.id)))
         client = app.test_client()
         token = client.post(
-            "/api/v1/auth/login", json={"email": "bench@demo.no", "password": "demo1234"}
+            "/api/v1/auth/login", json={"email": "bench@demo.no", "password": PASSWORD}
         ).json
         headers = {"Authorization": f"Bearer {token['access_token']}"}
 
@@ -232,6 +242,51 @@ def main() -> None:
         rows, _ = initial_pull()
         initial = (_median_ms(initial_pull, 5), _median_ms(initial_pull_sql, 5))
         push = (_median_ms(push_500, 5), _median_ms(push_500_sql, 5))
+
+        # Edits: 100 contacts the device holds, each at the version it holds.
+        with app.app_context():
+            held = {
+                row.id: row.version
+                for row in db.session.execute(
+                    select(EmployerContact.id, EmployerContact.version).limit(EDITS)
+                )
+            }
+        edit_round = iter(range(1_000_000))
+
+        def push_edits() -> None:
+            n = next(edit_round)
+            body = {
+                "client_id": str(uuid.uuid4()),
+                "schema_version": 1,
+                "mutations": [
+                    {
+                        "mutation_id": str(uuid.uuid4()),
+                        "entity": "employer_contacts",
+                        "op": "upsert",
+                        "id": str(record_id),
+                        "base_version": version,
+                        "data": {"notes": f"Oppfølging {n}"},
+                    }
+                    for record_id, version in held.items()
+                ],
+            }
+            response = client.post("/api/v1/sync/push", headers=headers, json=body)
+            results = response.json["results"]
+            assert all(r["status"] == "applied" for r in results), results[:3]
+            for record_id, result in zip(list(held), results, strict=True):
+                held[record_id] = result["version"]
+
+        def push_edits_sql() -> None:
+            table = EmployerContact.__table__
+            with app.app_context(), db.engine.begin() as conn:
+                for record_id in held:
+                    conn.execute(
+                        table.update()
+                        .where(table.c.id == record_id)
+                        .values(notes="Oppfølging", version=table.c.version + 1)
+                    )
+
+        edits = (_median_ms(push_edits, 5), _median_ms(push_edits_sql, 5))
         _, cursor = initial_pull()  # up to date, after the pushes
 
         def empty_pull() -> None:
@@ -244,25 +299,73 @@ def main() -> None:
             with app.app_context(), db.engine.begin() as conn:
                 conn.execute(select(db.metadata.tables["sync_state"].c.seq)).all()
 
+        empty = (_median_ms(empty_pull, 50), _median_ms(empty_pull_sql, 50))
+
+        # One change since the cursor: an employer edited (untimed), then the pull that brings it.
+        changing = {"cursor": cursor, "employer": employer_ids[0], "version": None}
+        with app.app_context():
+            changing["version"] = db.session.get(Employer, employer_ids[0]).version  # type: ignore[union-attr]
+
+        def change_one() -> None:
+            body = {
+                "client_id": str(uuid.uuid4()),
+                "schema_version": 1,
+                "mutations": [
+                    {
+                        "mutation_id": str(uuid.uuid4()),
+                        "entity": "employers",
+                        "op": "upsert",
+                        "id": str(changing["employer"]),
+                        "base_version": changing["version"],
+                        "data": {"notes": f"Ny kontaktperson {uuid.uuid4().hex[:6]}"},
+                    }
+                ],
+            }
+            [result] = client.post("/api/v1/sync/push", headers=headers, json=body).json["results"]
+            assert result["status"] == "applied", result
+            changing["version"] = result["version"]
+
+        def one_change_pull() -> None:
+            body = client.get(
+                "/api/v1/sync/pull", headers=headers, query_string={"cursor": changing["cursor"]}
+            ).json
+            assert len(body["changes"]) == 1, body
+            changing["cursor"] = body["cursor"]
+
+        def one_change_pull_sql() -> None:
+            table = Employer.__table__
+            with app.app_context(), db.engine.begin() as conn:
+                conn.execute(select(db.metadata.tables["sync_state"].c.seq)).all()
+                conn.execute(
+                    select(table).where(table.c.team_id == team_id, table.c.seq > 0).limit(1)
+                ).all()
+
+        one = (
+            _median_ms(one_change_pull, 50, before=change_one),
+            _median_ms(one_change_pull_sql, 50),
+        )
         results = [
-            (f"initial pull ({rows} rows)", *initial, 300),
+            (f"initial pull ({rows} rows)", *initial, 1),
             ("push of 500 new contacts", *push, 500),
-            (
-                "incremental pull, nothing new",
-                _median_ms(empty_pull, 50),
-                _median_ms(empty_pull_sql, 50),
-                10,
-            ),
+            (f"push of {EDITS} edits", *edits, EDITS),
+            ("incremental pull, nothing new", *empty, 1),
+            ("incremental pull, one change", *one, 1),
         ]
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
     )
     print()
-    print("| operation | engine (ms, median) | plain SQL (ms) | ratio | target (ms) |")
-    print("|---|---:|---:|---:|---:|")
-    for name, engine_ms, sql_ms, target in results:
-        print(f"| {name} | {engine_ms:.1f} | {sql_ms:.1f} | {engine_ms / sql_ms:.1f}x | {target} |")
+    print(
+        "| operation | engine wall (ms) | engine CPU (ms) | CPU per record (ms) "
+        "| plain SQL wall (ms) | ratio (wall) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, (wall, cpu), (sql_wall, _), per in results:
+        print(
+            f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / per:.2f} | {sql_wall:.1f} "
+            f"| {wall / sql_wall:.1f}x |"
+        )
 
 
 if __name__ == "__main__":

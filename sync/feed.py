@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     event,
     func,
     insert,
@@ -39,6 +40,16 @@ AnySession = Session | scoped_session[Any]
 
 # An eviction of everything: the user's devices drop all synced data and pull afresh.
 RESET = "*"
+
+# A `since` after every number: a first sync has nothing to start again from.
+NEVER = 2**62
+
+
+class PullState(NamedTuple):
+    high_water: int
+    purged: int
+    reset: bool  # the user's devices were told to start again since the cursor
+
 
 # What a transaction has changed, in session.info until it commits: (model, id) pairs, new
 # objects whose id the flush assigns, (user id, entity, record id) evictions, and the (model, id)
@@ -66,6 +77,7 @@ class ChangeFeed:
 
     def __init__(self, metadata: MetaData) -> None:
         self.models: set[type[Any]] = set()
+        self._pull_state: Any = None  # the statement, built on first use
         self.state = Table(
             "sync_state",
             metadata,
@@ -287,6 +299,31 @@ class ChangeFeed:
             ).first()
             is not None
         )
+
+    def pull_state(self, session: AnySession, user_id: uuid.UUID, since: int | None) -> PullState:
+        """What a pull needs to know first, in one statement: the highest committed number,
+        the number up to which history was purged, and whether the user's devices were told to
+        start again (a reset eviction after `since`, up to the high-water mark)."""
+        if self._pull_state is None:
+            st, ev = self.state.c, self.evictions.c
+            reset = (
+                select(ev.id)
+                .where(
+                    ev.user_id == bindparam("user_id", type_=ev.user_id.type),
+                    ev.entity == RESET,
+                    ev.seq > bindparam("since", type_=BigInteger()),
+                    ev.seq <= st.seq,
+                )
+                .limit(1)
+                .exists()
+            )
+            self._pull_state = select(st.seq, st.purged_seq, reset).where(st.id == 1)
+        row = session.execute(
+            self._pull_state, {"user_id": user_id, "since": NEVER if since is None else since}
+        ).first()
+        if row is None:
+            return PullState(0, 0, False)
+        return PullState(int(row[0]), int(row[1]), bool(row[2]))
 
     def high_water(self, session: AnySession) -> tuple[int, int]:
         """(the highest committed number, the number up to which history was purged)."""

@@ -6,7 +6,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, literal_column, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from sync.cursor import Position
 from sync.feed import RESET, AnySession, ChangeFeed
@@ -23,13 +33,84 @@ class PullResult:
     reset: bool  # the client must drop what it has and take these changes as the whole truth
 
 
-def _after(seq_col: Any, id_col: Any, index: int, after: Position, after_id: Any) -> Any:
-    """Rows at entity `index` that come after `after` in (seq, entity, id) order."""
-    if index < after.entity or (index == after.entity and after.id is None):
-        return seq_col > after.seq
-    if index > after.entity:
-        return seq_col >= after.seq
-    return or_(seq_col > after.seq, and_(seq_col == after.seq, id_col > after_id))
+# The statements are built once per cursor shape and run with bind parameters: building a
+# SQLAlchemy statement costs more CPU than PostgreSQL spends answering it.
+AFTER_SEQ = "after_seq"
+AFTER_ID = "after_id"
+HIGH_WATER = "high_water"
+USER_ID = "user_id"
+
+
+def _after(seq_col: Any, id_col: Any, index: int, entity: int, has_id: bool) -> Any:
+    """Rows at entity `index` that come after a cursor at (after_seq, `entity`, after_id) in
+    (seq, entity, id) order; `has_id` says whether the cursor names an id."""
+    after_seq = bindparam(AFTER_SEQ, type_=BigInteger())
+    if index < entity or (index == entity and not has_id):
+        return seq_col > after_seq
+    if index > entity:
+        return seq_col >= after_seq
+    after_id = bindparam(AFTER_ID, type_=id_col.type)
+    return or_(seq_col > after_seq, and_(seq_col == after_seq, id_col > after_id))
+
+
+def _params(
+    cursor: Position | None, high_water: int, user_id: Any, evictions: int
+) -> dict[str, Any]:
+    params: dict[str, Any] = {HIGH_WATER: high_water, USER_ID: user_id}
+    if cursor is not None:
+        params[AFTER_SEQ] = cursor.seq
+        if cursor.id is not None:
+            # The evictions' ids are integers; an entity's are UUIDs.
+            params[AFTER_ID] = cursor.id.int if cursor.entity == evictions else cursor.id
+    return params
+
+
+def _shape_of(cursor: Position) -> tuple[int, bool]:
+    """What a statement's form depends on: the cursor's entity, and whether it names an id."""
+    return (cursor.entity, cursor.id is not None)
+
+
+def _entity_query(registry: Registry, index: int, shape: tuple[int, bool] | None) -> Select[Any]:
+    """An entity's rows in feed order after the cursor, up to the high-water mark (its scope
+    is added by the caller: it is the principal's)."""
+    key = ("rows", index, shape)
+    query = registry.statements.get(key)
+    if query is None:
+        model = registry.entities[index].model
+        # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
+        # instance state would cost more than the query. (field_versions is for merging.)
+        columns = [column for column in model.__table__.c if column.key != "field_versions"]
+        query = select(*columns).where(model.seq <= bindparam(HIGH_WATER, type_=BigInteger()))
+        if shape is None:
+            query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
+        else:
+            query = query.where(
+                _after(model.seq, model.id, index, *shape),
+                # deleted before this device's full sync began: never held
+                or_(model.deleted_at.is_(None), model.seq > bindparam("base", type_=BigInteger())),
+            )
+        query = registry.statements[key] = query.order_by(model.seq, model.id)
+    return query
+
+
+def _evictions_query(registry: Registry, feed: ChangeFeed, shape: tuple[int, bool]) -> Select[Any]:
+    """The user's evictions after the cursor; they sort after every entity of the same number,
+    by their own integer id."""
+    key = ("evictions", shape)
+    query = registry.statements.get(key)
+    if query is None:
+        ev = feed.evictions.c
+        query = registry.statements[key] = (
+            select(ev.id, ev.seq, ev.entity, ev.record_id)
+            .where(
+                ev.user_id == bindparam(USER_ID, type_=ev.user_id.type),
+                ev.seq <= bindparam(HIGH_WATER, type_=BigInteger()),
+                ev.entity != RESET,
+                _after(ev.seq, ev.id, len(registry.entities), *shape),
+            )
+            .order_by(ev.seq, ev.id)
+        )
+    return query
 
 
 def pull(
@@ -40,65 +121,42 @@ def pull(
     cursor: Position | None,
     limit: int,
 ) -> PullResult:
-    high_water, purged = feed.high_water(session)
-    held = max(cursor.seq, cursor.base) if cursor is not None else 0
-    reset = cursor is not None and (
-        held < purged  # tombstones it would need are gone
-        or feed.must_reset(session, registry.principal_id(principal), held, high_water)
-    )
+    user_id = registry.principal_id(principal)
+    held = max(cursor.seq, cursor.base) if cursor is not None else None
+    high_water, purged, told_to_reset = feed.pull_state(session, user_id, held)
+    # Start again from nothing when tombstones the cursor would need are gone, or when the
+    # user's devices were told to.
+    reset = held is not None and (held < purged or told_to_reset)
     if reset:
         cursor = None  # start again from nothing
     elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(registry.entities):
         return PullResult([], cursor.encode(), False, False)  # nothing committed since
     base = high_water if cursor is None else cursor.base
+    evictions = len(registry.entities)  # the evictions' place in the sort order
+    shape = None if cursor is None else _shape_of(cursor)
+    params = _params(cursor, high_water, user_id, evictions)
+    params["base"] = base
     # (sort key, a row of an entity's columns, or an eviction's change)
     candidates: list[tuple[SortKey, Any]] = []
-    evictions = len(registry.entities)  # the evictions' place in the sort order
     if cursor is None:
         changed = set(range(evictions))  # a first sync reads everything, and has no evictions
     else:
-        changed = _changed_since(session, registry, feed, principal, cursor, high_water)
+        changed = _changed_since(session, registry, feed, _shape_of(cursor), params)
 
     for index, entity in enumerate(registry.entities):
         scope = entity.scope(principal) if index in changed else None
         if scope is None:
             continue
-        model = entity.model
-        # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
-        # instance state would cost more than the query. (field_versions is for merging.)
-        columns = [column for column in model.__table__.c if column.key != "field_versions"]
-        query = select(*columns).where(scope, model.seq <= high_water)
-        if cursor is None:
-            query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
-        else:
-            query = query.where(
-                _after(model.seq, model.id, index, cursor, cursor.id),
-                # deleted before this device's full sync began: never held
-                or_(model.deleted_at.is_(None), model.seq > cursor.base),
-            )
-        for row in session.execute(query.order_by(model.seq, model.id).limit(limit + 1)):
+        query = _entity_query(registry, index, shape).where(scope).limit(limit + 1)
+        for row in session.execute(query, params):
             candidates.append(((row.seq, index, row.id.int), row))
 
     if cursor is not None and evictions in changed:
-        # Evictions sort after every entity of the same number, by their own integer id.
-        index = evictions
-        ev = feed.evictions.c
-        after_id = cursor.id.int if cursor.id is not None else None
-        query = (
-            select(ev.id, ev.seq, ev.entity, ev.record_id)
-            .where(
-                ev.user_id == registry.principal_id(principal),
-                ev.seq <= high_water,
-                ev.entity != RESET,
-                _after(ev.seq, ev.id, index, cursor, after_id),
-            )
-            .order_by(ev.seq, ev.id)
-            .limit(limit + 1)
-        )
-        for row in session.execute(query):
+        query = _evictions_query(registry, feed, _shape_of(cursor)).limit(limit + 1)
+        for row in session.execute(query, params):
             candidates.append(
                 (
-                    (row.seq, index, row.id),
+                    (row.seq, evictions, row.id),
                     {
                         "entity": row.entity,
                         "id": str(row.record_id),
@@ -125,31 +183,33 @@ def _changed_since(
     session: AnySession,
     registry: Registry,
     feed: ChangeFeed,
-    principal: Any,
-    cursor: Position,
-    high_water: int,
+    shape: tuple[int, bool],
+    params: dict[str, Any],
 ) -> set[int]:
     """Which entities, and the user's evictions (as index len(entities)), have anything numbered
     after the cursor: one statement, each part answered from a `seq` index without looking at
     scope. Most incremental pulls find changes in one or two tables of many, and the scope
     queries, which cost the most, then run only for those."""
-    parts: list[Select[Any]] = []
-    for index, entity in enumerate(registry.entities):
-        model = entity.model
+    key = ("changed", shape)
+    query = registry.statements.get(key)
+    if query is None:
+        high_water = bindparam(HIGH_WATER, type_=BigInteger())
+        parts: list[Select[Any]] = []
+        for index, entity in enumerate(registry.entities):
+            model = entity.model
+            found = exists().where(
+                _after(model.seq, model.id, index, *shape), model.seq <= high_water
+            )
+            parts.append(select(literal_column(str(index))).where(found))
+        ev = feed.evictions.c
         found = exists().where(
-            _after(model.seq, model.id, index, cursor, cursor.id), model.seq <= high_water
+            ev.user_id == bindparam(USER_ID, type_=ev.user_id.type),
+            _after(ev.seq, ev.id, len(registry.entities), *shape),
+            ev.seq <= high_water,
         )
-        parts.append(select(literal_column(str(index))).where(found))
-    ev = feed.evictions.c
-    index = len(registry.entities)
-    after_id = cursor.id.int if cursor.id is not None else None
-    found = exists().where(
-        ev.user_id == registry.principal_id(principal),
-        _after(ev.seq, ev.id, index, cursor, after_id),
-        ev.seq <= high_water,
-    )
-    parts.append(select(literal_column(str(index))).where(found))
-    return {int(i) for i in session.scalars(union_all(*parts))}
+        parts.append(select(literal_column(str(len(registry.entities)))).where(found))
+        query = registry.statements[key] = union_all(*parts)
+    return {int(i) for i in session.scalars(query, params)}
 
 
 def _changes(

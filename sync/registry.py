@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,6 +90,8 @@ class Registry:
         self.by_name = {e.name: e for e in self.entities}
         self.writer = writer
         self.principal_id = principal_id
+        # Statements the engine builds once and runs with bind parameters (sync/pull.py).
+        self.statements: dict[Hashable, Any] = {}
 
     def index(self, name: str) -> int:
         return next(i for i, e in enumerate(self.entities) if e.name == name)

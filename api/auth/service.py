@@ -165,15 +165,26 @@ def end_all_sign_ins(user_id: uuid.UUID, reason: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def family_is_revoked(family_id: str | None) -> bool:
+def family_is_revoked(family_id: str | None, user_id: str | None = None) -> bool:
+    """Whether a token of this family is refused: the family is unknown or revoked (or, with
+    `user_id`, belongs to someone else). With `user_id`, the user is loaded in the same query,
+    into the session, so that the request's sign-in costs one query, not two."""
     if not family_id:
         return True
     try:
         key = uuid.UUID(family_id)
+        owner = uuid.UUID(user_id) if user_id is not None else None
     except ValueError:
         return True
-    family = db.session.get(TokenFamily, key)
-    return family is None or family.revoked_at is not None
+    if owner is None:
+        family = db.session.get(TokenFamily, key)
+        return family is None or family.revoked_at is not None
+    user = db.session.scalars(
+        select(User)
+        .join(TokenFamily, TokenFamily.user_id == User.id)
+        .where(User.id == owner, TokenFamily.id == key, TokenFamily.revoked_at.is_(None))
+    ).first()
+    return user is None
 
 
 REUSED = (

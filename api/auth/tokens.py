@@ -16,7 +16,8 @@ REQUIRED_CLAIMS = ("exp", "iat", "jti", "sub", "type", "fam")
 def register_token_callbacks(jwt: JWTManager) -> None:
     @jwt.token_in_blocklist_loader
     def _revoked(jwt_header: dict[str, Any], jwt_payload: dict[str, Any]) -> bool:
-        return family_is_revoked(jwt_payload.get("fam"))
+        sub = jwt_payload.get("sub")
+        return family_is_revoked(jwt_payload.get("fam"), sub if isinstance(sub, str) else "")
 
     def unauthorized(detail: str, code: str = "token_invalid") -> Any:
         response = problem(401, "Unauthorized", detail, code=code)
