@@ -178,7 +178,7 @@ def main() -> None:
         def initial_pull() -> tuple[int, str]:
             cursor, count = None, 0
             while True:
-                query = {"limit": 2000, **({"cursor": cursor} if cursor else {})}
+                query = {"limit": 500, **({"cursor": cursor} if cursor else {})}  # as the app asks
                 body = client.get("/api/v1/sync/pull", headers=headers, query_string=query).json
                 count += len(body["changes"])
                 cursor = body["cursor"]

@@ -53,15 +53,11 @@ def _after(seq_col: Any, id_col: Any, index: int, entity: int, has_id: bool) -> 
     return or_(seq_col > after_seq, and_(seq_col == after_seq, id_col > after_id))
 
 
-def _params(
-    cursor: Position | None, high_water: int, user_id: Any, evictions: int
-) -> dict[str, Any]:
-    params: dict[str, Any] = {HIGH_WATER: high_water, USER_ID: user_id}
-    if cursor is not None:
-        params[AFTER_SEQ] = cursor.seq
-        if cursor.id is not None:
-            # The evictions' ids are integers; an entity's are UUIDs.
-            params[AFTER_ID] = cursor.id.int if cursor.entity == evictions else cursor.id
+def _params(cursor: Position, high_water: int, user_id: Any, evictions: int) -> dict[str, Any]:
+    params: dict[str, Any] = {HIGH_WATER: high_water, USER_ID: user_id, AFTER_SEQ: cursor.seq}
+    if cursor.id is not None:
+        # The evictions' ids are integers; an entity's are UUIDs.
+        params[AFTER_ID] = cursor.id.int if cursor.entity == evictions else cursor.id
     return params
 
 
@@ -70,27 +66,93 @@ def _shape_of(cursor: Position) -> tuple[int, bool]:
     return (cursor.entity, cursor.id is not None)
 
 
-def _entity_query(registry: Registry, index: int, shape: tuple[int, bool] | None) -> Select[Any]:
+def _entity_query(registry: Registry, index: int, shape: tuple[int, bool]) -> Select[Any]:
     """An entity's rows in feed order after the cursor, up to the high-water mark (its scope
     is added by the caller: it is the principal's)."""
     key = ("rows", index, shape)
     query = registry.statements.get(key)
     if query is None:
         model = registry.entities[index].model
-        # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
-        # instance state would cost more than the query. (field_versions is for merging.)
-        columns = [column for column in model.__table__.c if column.key != "field_versions"]
-        query = select(*columns).where(model.seq <= bindparam(HIGH_WATER, type_=BigInteger()))
-        if shape is None:
-            query = query.where(model.deleted_at.is_(None))  # a new device needs no tombstones
-        else:
-            query = query.where(
+        query = registry.statements[key] = (
+            select(*_columns(model))
+            .where(
+                model.seq <= bindparam(HIGH_WATER, type_=BigInteger()),
                 _after(model.seq, model.id, index, *shape),
                 # deleted before this device's full sync began: never held
                 or_(model.deleted_at.is_(None), model.seq > bindparam("base", type_=BigInteger())),
             )
+            .order_by(model.seq, model.id)
+        )
+    return query
+
+
+def _columns(model: Any) -> list[Any]:
+    # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
+    # instance state would cost more than the query. (field_versions is for merging.)
+    return [column for column in model.__table__.c if column.key != "field_versions"]
+
+
+def _first_sync_query(registry: Registry, index: int, resume: bool) -> Select[Any]:
+    """An entity's live rows as they were at the start of a first sync, in (seq, id) order,
+    from the start or after (after_seq, after_id)."""
+    key = ("first sync", index, resume)
+    query = registry.statements.get(key)
+    if query is None:
+        model = registry.entities[index].model
+        query = select(*_columns(model)).where(
+            model.seq <= bindparam("base", type_=BigInteger()),
+            model.deleted_at.is_(None),  # a new device needs no tombstones
+        )
+        if resume:
+            query = query.where(_after(model.seq, model.id, index, index, True))
         query = registry.statements[key] = query.order_by(model.seq, model.id)
     return query
+
+
+def _first_sync_page(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    cursor: Position | None,
+    high_water: int,
+    reset: bool,
+    limit: int,
+) -> PullResult:
+    """A page of a device's first sync: what it may see as it was at the first page's
+    high-water mark (`base`), one entity after another in the registry's order, each in (seq,
+    id) order. A page reads only rows it sends (and one more, to know whether there are more),
+    where the feed's order would read up to a page of every entity to keep one. What changed
+    after `base` follows in feed order, as in any later pull."""
+    base = high_water if cursor is None else cursor.base
+    start = 0 if cursor is None else cursor.entity
+    page: list[tuple[SortKey, Any]] = []
+    position: Position | None = None
+    for index in range(start, len(registry.entities)):
+        room = limit - len(page)
+        if room == 0:
+            position = Position(base, index, None, base, first_sync=True)
+            break
+        scope = registry.entities[index].scope(principal)
+        if scope is None:
+            continue
+        resume = cursor is not None and index == cursor.entity and cursor.id is not None
+        params: dict[str, Any] = {"base": base}
+        if resume:
+            assert cursor is not None
+            params.update({AFTER_SEQ: cursor.seq, AFTER_ID: cursor.id})
+        query = _first_sync_query(registry, index, resume).where(scope).limit(room + 1)
+        rows = session.execute(query, params).all()
+        page.extend(((row.seq, index, row.id.int), row) for row in rows[:room])
+        if len(rows) > room:
+            last = rows[room - 1]
+            position = Position(last.seq, index, last.id, base, first_sync=True)
+            break
+    changes = _changes(registry, principal, page)
+    if position is not None:
+        return PullResult(changes, position.encode(), True, reset)
+    # Everything up to `base` has been handed out; what was committed since follows at once.
+    done = Position(base, len(registry.entities) + 1, None, base)
+    return PullResult(changes, done.encode(), high_water > base, reset)
 
 
 def _evictions_query(registry: Registry, feed: ChangeFeed, shape: tuple[int, bool]) -> Select[Any]:
@@ -131,17 +193,16 @@ def pull(
         cursor = None  # start again from nothing
     elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(registry.entities):
         return PullResult([], cursor.encode(), False, False)  # nothing committed since
-    base = high_water if cursor is None else cursor.base
+    if cursor is None or cursor.first_sync:
+        return _first_sync_page(session, registry, principal, cursor, high_water, reset, limit)
+    base = cursor.base
     evictions = len(registry.entities)  # the evictions' place in the sort order
-    shape = None if cursor is None else _shape_of(cursor)
+    shape = _shape_of(cursor)
     params = _params(cursor, high_water, user_id, evictions)
     params["base"] = base
     # (sort key, a row of an entity's columns, or an eviction's change)
     candidates: list[tuple[SortKey, Any]] = []
-    if cursor is None:
-        changed = set(range(evictions))  # a first sync reads everything, and has no evictions
-    else:
-        changed = _changed_since(session, registry, feed, _shape_of(cursor), params)
+    changed = _changed_since(session, registry, feed, shape, params)
 
     for index, entity in enumerate(registry.entities):
         scope = entity.scope(principal) if index in changed else None
@@ -151,8 +212,8 @@ def pull(
         for row in session.execute(query, params):
             candidates.append(((row.seq, index, row.id.int), row))
 
-    if cursor is not None and evictions in changed:
-        query = _evictions_query(registry, feed, _shape_of(cursor)).limit(limit + 1)
+    if evictions in changed:
+        query = _evictions_query(registry, feed, shape).limit(limit + 1)
         for row in session.execute(query, params):
             candidates.append(
                 (

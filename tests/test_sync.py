@@ -98,6 +98,11 @@ class Device:
                 return changes
         raise AssertionError("pull never ended")
 
+    def sync_and_hold(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """A full sync from nothing: what a new device holds."""
+        self.sync()
+        return self.records
+
     def holds(self, entity: str) -> dict[str, dict[str, Any]]:
         return {rid: data for (name, rid), data in self.records.items() if name == entity}
 
@@ -634,6 +639,64 @@ def test_the_first_pull_pages_through_everything_visible_without_gaps_or_repeats
     assert [(c["entity"], c["id"]) for c in whole] == received
 
 
+def test_what_changes_during_a_first_sync_arrives_within_the_same_sync(client, make, login):
+    """A first sync hands out what existed when it began, one entity after another; what is
+    committed meanwhile follows at its end, before the sync reports it has everything."""
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    employers = [make.employer(specialist) for _ in range(4)]
+    meeting = make.meeting(participant)
+    headers = login(specialist)
+    device = Device(client, headers)
+    first = device.pull_page(limit=2)
+    assert first["has_more"]
+    handed_out = {c["id"] for c in first["changes"]}
+
+    # Meanwhile, on another device: an employer already sent is renamed, one not yet sent is
+    # deleted, the meeting (not yet sent) is edited, and a new employer is created.
+    other = Device(client, headers)
+    other.sync()
+    sent = next(e for e in employers if str(e.id) in handed_out)
+    unsent = next(e for e in employers if str(e.id) not in handed_out)
+    renamed, deleted, edited, created = other.push(
+        mutation("employers", sent.id, {"name": "Nytt navn AS"}, base_version=sent.version),
+        mutation("employers", unsent.id, op="delete", base_version=unsent.version),
+        mutation("meetings", meeting.id, {"place": "Kafé"}, base_version=meeting.version),
+        mutation("employers", new_id(), {"name": "Ny arbeidsgiver AS"}),
+    )
+    assert {r["status"] for r in (renamed, deleted, edited, created)} == {"applied"}
+
+    device.sync(limit=2)
+    assert device.records == Device(client, headers).sync_and_hold()
+    assert device.holds("employers")[str(sent.id)]["name"] == "Nytt navn AS"
+    assert str(unsent.id) not in device.holds("employers")
+    assert device.holds("meetings")[str(meeting.id)]["place"] == "Kafé"
+
+
+def test_a_cursor_made_before_first_syncs_were_paged_by_entity_still_reads(client, make, login):
+    """Phones in the field hold cursors of the previous format; they go on from where they are."""
+    _, _, employer, headers = _specialist_world(make, login)
+    device = Device(client, headers)
+    device.sync()
+    fmt, seq, entity, record_id, base, first_sync = json.loads(
+        base64.urlsafe_b64decode(device.cursor + "=" * (-len(device.cursor) % 4))
+    )
+    assert (fmt, first_sync) == (3, 0)
+    device.cursor = (
+        base64.urlsafe_b64encode(json.dumps([2, seq, entity, record_id, base]).encode())
+        .decode()
+        .rstrip("=")
+    )
+    [result] = Device(client, headers).push(
+        mutation("employers", employer.id, {"name": "Etter oppgradering AS"}, base_version=1)
+    )
+    assert result["status"] == "applied"
+    changes = device.sync()
+    assert [(c["entity"], c["id"], c["data"]["name"]) for c in changes] == [
+        ("employers", str(employer.id), "Etter oppgradering AS")
+    ]
+
+
 def test_an_incremental_pull_after_no_changes_returns_nothing_and_the_same_position(
     client, make, login
 ):
@@ -874,7 +937,9 @@ def test_a_cursor_not_made_by_this_server_is_refused(client, make, login):
     headers = login(make.user("specialist"))
     made_up = base64.urlsafe_b64encode(json.dumps([99, 1, 0, None, 0]).encode()).decode()
     negative = base64.urlsafe_b64encode(json.dumps([2, -5, 0, None, 0]).encode()).decode()
-    for cursor in ("garbage!", "bm90IGpzb24", made_up, negative, "e30"):
+    odd_flag = base64.urlsafe_b64encode(json.dumps([3, 1, 0, None, 0, 7]).encode()).decode()
+    no_flag = base64.urlsafe_b64encode(json.dumps([3, 1, 0, None, 0]).encode()).decode()
+    for cursor in ("garbage!", "bm90IGpzb24", made_up, negative, odd_flag, no_flag, "e30"):
         response = client.get(PULL, query_string={"cursor": cursor}, headers=headers)
         assert response.status_code == 400, (cursor, response.json)
         assert response.mimetype == "application/problem+json"
