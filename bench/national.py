@@ -38,6 +38,11 @@ from sqlalchemy.orm import Session
 
 from api.activity.models import EmployerContact, Meeting
 from api.config import DEFAULT_TIMEZONE
+from api.demo.names import FIRST_NAMES as DEMO_FIRST_NAMES
+from api.demo.names import INDUSTRIES as DEMO_INDUSTRIES
+from api.demo.names import LAST_NAMES as DEMO_LAST_NAMES
+from api.demo.names import MORE_FIRST_NAMES, MORE_LAST_NAMES
+from api.demo.team import QUIET_WEEKS
 from api.employers.models import Employer
 from api.employers.org_number import check_digit
 from api.jobs.models import JobMatch
@@ -52,91 +57,9 @@ ADMIN_EMAIL = "admin@bench.no"
 BATCH = 5_000  # rows per executemany
 ENROLMENT_DAYS = 730  # participants entered over the two years before today
 
-FIRST_NAMES = (
-    "Anders",
-    "Line",
-    "Thomas",
-    "Kristin",
-    "Henrik",
-    "Silje",
-    "Øyvind",
-    "Camilla",
-    "Espen",
-    "Hanne",
-    "Martin",
-    "Nina",
-    "Stian",
-    "Ida",
-    "Lars",
-    "Maria",
-    "Eirik",
-    "Tone",
-    "Kjetil",
-    "Marius",
-    "Ane",
-    "Sigurd",
-    "Hilde",
-    "Fredrik",
-    "Mona",
-    "Jørgen",
-    "Lene",
-    "Vegard",
-    "Amina",
-    "Ali",
-    "Piotr",
-    "Sofie",
-    "Håkon",
-    "Guro",
-    "Even",
-    "Randi",
-    "Emma",
-    "Jonas",
-    "Nora",
-    "Ole",
-    "Sara",
-    "Magnus",
-    "Ingrid",
-    "Aksel",
-    "Maja",
-)
-LAST_NAMES = (
-    "Hansen",
-    "Johansen",
-    "Olsen",
-    "Larsen",
-    "Andersen",
-    "Pedersen",
-    "Nilsen",
-    "Kristiansen",
-    "Jensen",
-    "Karlsen",
-    "Pettersen",
-    "Eriksen",
-    "Berg",
-    "Haugen",
-    "Hagen",
-    "Johannessen",
-    "Andreassen",
-    "Jacobsen",
-    "Dahl",
-    "Halvorsen",
-    "Lund",
-    "Moen",
-    "Strand",
-    "Solheim",
-    "Brekke",
-    "Vik",
-    "Myklebust",
-    "Hauge",
-    "Sæther",
-    "Fosse",
-    "Rasmussen",
-    "Nowak",
-    "Ahmed",
-    "Bakke",
-    "Lie",
-    "Aas",
-)
+# The demo's names and a few more: a country has more people than one team.
+FIRST_NAMES = (*DEMO_FIRST_NAMES, *MORE_FIRST_NAMES)
+LAST_NAMES = (*DEMO_LAST_NAMES, *MORE_LAST_NAMES)
 CITIES = (
     "Oslo",
     "Bergen",
@@ -171,21 +94,7 @@ CITIES = (
     "Alta",
     "Mo",
 )
-INDUSTRIES = (
-    "Dagligvare",
-    "Hotell og restaurant",
-    "Bygg og anlegg",
-    "Lager og logistikk",
-    "Helse og omsorg",
-    "Renhold",
-    "Varehandel",
-    "Bakeri og næringsmiddel",
-    "Bilpleie og verksted",
-    "Kultur og fritid",
-    "Grøntanlegg",
-    "Kontor og administrasjon",
-    "Industri",
-)
+INDUSTRIES = tuple(DEMO_INDUSTRIES)
 EMPLOYER_WORDS = (
     "Fjord",
     "Nord",
@@ -267,7 +176,6 @@ PLACES = ("Biblioteket", "Kafé i sentrum", "Deltakers arbeidsplass", "NAV-konto
 PIPELINE = (("lead", 12), ("applied", 20), ("interview", 8), ("offer", 3))
 NOT_A_JOB = (("declined", 5), ("rejected", 22))
 END_REASONS = ("quit", "dismissed", "temporary_job_ended", "better_job", "other")
-QUIET_WEEKS = {28, 29, 30, 31, 52, 53, 1}  # fellesferie and Christmas
 # Parents before children.
 ORDER = tuple(
     model.__table__

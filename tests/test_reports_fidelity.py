@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.extensions import db
-from api.reports.fidelity import (
+from api.reports.fidelity.csv import fidelity_csv_rows
+from api.reports.fidelity.service import (
     NEEDS_REVIEWER,
     days_to_first_contact,
     default_first,
     default_last,
-    fidelity_csv_rows,
     follow_along_cap,
     follow_along_windows,
     job_type_differs,

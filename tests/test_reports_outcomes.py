@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import event
 
 from api.extensions import db
-from api.reports.outcomes import (
+from api.reports.outcomes.csv import outcomes_csv_rows
+from api.reports.outcomes.service import (
     Quarter,
     days_to_first_job,
     last_completed_quarter,
     median,
     outcomes,
-    outcomes_csv_rows,
     retained,
 )
 

@@ -1,9 +1,11 @@
-"""Reports as CSV that opens right in a spreadsheet.
+"""Reports as CSV that opens right in a spreadsheet: what every report's CSV shares.
 
-Bokmål (`lang=nb`, the default): semicolon-separated, decimal comma, a UTF-8 byte order mark
-(so that a Norwegian Excel reads æ, ø and å and splits the columns). English (`lang=en`):
-comma-separated, decimal point, no byte order mark. Column titles come from the catalog below.
-Text that a spreadsheet would take for a formula (=, +, -, @ first) is made inert.
+A report's own `csv.py` turns the report into columns (keys of `COLUMN_TITLES`) and rows in a
+language; `csv_file` writes them. Bokmål (`lang=nb`, the default): semicolon-separated, decimal
+comma, a UTF-8 byte order mark (so that a Norwegian Excel reads æ, ø and å and splits the
+columns). English (`lang=en`): comma-separated, decimal point, no byte order mark. Column titles
+come from the catalog below. Text that a spreadsheet would take for a formula (=, +, -, @ first)
+is made inert.
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
 from flask import Response, request
-
-from api.reports.fidelity import fidelity_csv_rows
-from api.reports.outcomes import outcomes_csv_rows
 
 LANGUAGES = ("nb", "en")
 FORMATS = ("json", "csv")
@@ -73,47 +72,6 @@ COLUMN_TITLES: dict[str, tuple[str, str]] = {
     "ended_other": ("Avsluttet: annet", "Ended: other"),
     "ended_unknown": ("Avsluttet: ukjent årsak", "Ended: reason unknown"),
 }
-WHOLE_TEAM = ("Hele teamet", "Whole team")
-
-# The IPS-25 items in bokmål, by the fidelity report's item keys.
-FIDELITY_TITLES_NB = {
-    "caseload_size": "Antall deltakere per jobbspesialist",
-    "employment_services_staff": "Jobbspesialistene arbeider bare med jobbstøtte",
-    "vocational_generalists": "Jobbspesialisten følger hele prosessen",
-    "integration_through_team_assignment": "Integrering i behandlingsteam",
-    "integration_through_team_contact": "Hyppig kontakt med behandlingsteamet",
-    "collaboration_with_vocational_rehabilitation": "Samarbeid med NAV",
-    "vocational_unit": "IPS-enheten",
-    "role_of_employment_supervisor": "Metodeveilederens rolle",
-    "zero_exclusion_criteria": "Ingen utelukkelseskriterier",
-    "agency_focus_on_competitive_employment": "Tjenestens fokus på ordinært arbeid",
-    "executive_team_support": "Ledelsens støtte til IPS",
-    "work_incentives_planning": "Veiledning om økonomi og ytelser",
-    "disclosure": "Åpenhet",
-    "work_based_vocational_assessment": "Løpende, arbeidsbasert kartlegging",
-    "rapid_job_search": "Rask jobbsøking",
-    "individualized_job_search": "Individuelt tilpasset jobbsøking",
-    "frequent_employer_contact": "Jobbutvikling: hyppig arbeidsgiverkontakt",
-    "quality_of_employer_contact": "Jobbutvikling: kvalitet i arbeidsgiverkontakten",
-    "diversity_of_job_types": "Variasjon i jobbtyper",
-    "diversity_of_employers": "Variasjon i arbeidsgivere",
-    "competitive_jobs": "Ordinære jobber",
-    "individualized_follow_along": "Individuelt tilpasset oppfølging",
-    "time_unlimited_follow_along": "Tidsubegrenset oppfølging",
-    "community_based_services": "Tjenester ute i samfunnet",
-    "assertive_engagement_and_outreach": "Oppsøkende arbeid fra behandlingsteamet",
-}
-UNITS_NB = {
-    "participants per full-time specialist": "deltakere per heltids jobbspesialist",
-    "days": "dager",
-    "face-to-face contacts per specialist per week": (
-        "kontakter ansikt til ansikt per jobbspesialist per uke"
-    ),
-    "share of jobs obtained": "andel av jobbene",
-    "share of meeting time in the community": "andel av møtetiden ute i feltet",
-}
-
-ROW_KINDS = {"specialist": ("jobbspesialist", "specialist"), "team": ("team", "team")}
 YES_NO = {"nb": ("ja", "nei"), "en": ("yes", "no")}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -135,8 +93,6 @@ class ExportQuery(ma.Schema):
     )
 
 
-EXPORT_QUERY = frozenset({"format", "lang"})
-
 # For the OpenAPI document: a report's 200 response may also be CSV (`format=csv`).
 CSV_RESPONSE: dict[str, Any] = {
     "content_type": "text/csv",
@@ -152,9 +108,14 @@ def language(query: dict[str, Any]) -> str:
     return "en" if best == "en" else "nb"
 
 
-def title(key: str, lang: str) -> str:
-    nb, en = COLUMN_TITLES[key]
+def worded(words: tuple[str, str], lang: str) -> str:
+    """The bokmål or the English of (bokmål, English)."""
+    nb, en = words
     return nb if lang == "nb" else en
+
+
+def title(key: str, lang: str) -> str:
+    return worded(COLUMN_TITLES[key], lang)
 
 
 def cell(value: Any, lang: str) -> str:
@@ -203,69 +164,14 @@ def csv_response(
     )
 
 
-def row_kind(kind: str, lang: str) -> str:
-    nb, en = ROW_KINDS[kind]
-    return nb if lang == "nb" else en
+CsvRows = Callable[[dict[str, Any], str], tuple[list[str], list[list[Any]]]]
 
 
-def weekly_csv_rows(report: dict[str, Any], lang: str) -> tuple[list[str], list[list[Any]]]:
-    """The weekly report as one row per specialist per week, then the team's rows."""
-    numbers = [
-        "face_to_face_employer_contacts",
-        "employer_contacts",
-        "participant_meetings",
-        "community_share",
-        "caseload",
-    ]
-    columns = ["row", "week", "specialist_id", "name", *numbers, "reviewed", "changed_after_review"]
-    rows: list[list[Any]] = []
-    for specialist in report["specialists"]:
-        for week in specialist["weeks"]:
-            rows.append(
-                [
-                    row_kind("specialist", lang),
-                    week["week"],
-                    specialist["specialist_id"],
-                    specialist["name"],
-                    *(week[key] for key in numbers),
-                    week["reviewed"],
-                    week["changed_after_review"],
-                ]
-            )
-    for week in report["team"]["weeks"]:
-        rows.append(
-            [
-                row_kind("team", lang),
-                week["week"],
-                None,
-                None,
-                *(week[key] for key in numbers),
-                None,
-                None,
-            ]
-        )
-    return columns, rows
-
-
-def fidelity_csv(report: dict[str, Any], lang: str) -> tuple[list[str], list[list[Any]]]:
-    """The fidelity report's rows, with item titles and units in bokmål when asked."""
-    columns, rows = fidelity_csv_rows(report)
-    if lang == "nb":
-        at = {key: columns.index(key) for key in ("item", "title", "unit")}
-        for row in rows:
-            row[at["title"]] = FIDELITY_TITLES_NB.get(str(row[at["item"]]), row[at["title"]])
-            if row[at["unit"]] is not None:
-                row[at["unit"]] = UNITS_NB.get(str(row[at["unit"]]), row[at["unit"]])
-    return columns, [list(row) for row in rows]
-
-
-def outcomes_csv(report: dict[str, Any], lang: str) -> tuple[list[str], list[list[Any]]]:
-    """The outcomes report's rows: one per specialist, then the whole team."""
-    columns, rows = outcomes_csv_rows(report)
-    at_id, at_name = columns.index("specialist_id"), columns.index("name")
-    team = WHOLE_TEAM[0] if lang == "nb" else WHOLE_TEAM[1]
-    out = [list(row) for row in rows]
-    for row in out:
-        if row[at_id] is None:
-            row[at_name] = team
-    return columns, out
+def csv_file(
+    query: dict[str, Any], report: dict[str, Any], csv_rows: CsvRows, name: str
+) -> Response:
+    """The report as `name`.csv, in the language the query asks for; `csv_rows(report, lang)`
+    gives its columns and rows."""
+    lang = language(query)
+    columns, rows = csv_rows(report, lang)
+    return csv_response(columns, rows, lang, name)

@@ -106,7 +106,9 @@ def _databases(admin: Engine, prefix: str) -> list[str]:
 def _fingerprint(scale: float) -> str:
     """Changes when the data set would: its size, the generator, the migrations."""
     digest = hashlib.sha256(f"{scale}-{SEED}".encode())
-    digest.update((ROOT / "bench" / "national.py").read_bytes())
+    # The generator, and the demo's names and calendar it takes its lists from.
+    for source in ("bench/national.py", "api/demo/names.py", "api/demo/team.py"):
+        digest.update((ROOT / source).read_bytes())
     for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

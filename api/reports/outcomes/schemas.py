@@ -1,42 +1,20 @@
-"""GET /api/v1/reports/outcomes: employment and job outcomes per specialist for a quarter."""
+"""What GET /api/v1/reports/outcomes reads from the query string and answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 
-from api.common.time import local_today
-from api.extensions import abort
 from api.jobs.models import END_REASONS
-from api.reports.common import blp, report_readers_specialists
-from api.reports.export import (
-    CSV_RESPONSE,
-    EXPORT_QUERY,
-    ExportQuery,
-    csv_response,
-    language,
-    outcomes_csv,
-)
-from api.reports.outcomes import (
-    DENOMINATORS,
-    UNKNOWN_REASON,
-    Quarter,
-    last_completed_quarter,
-    outcomes,
-)
+from api.reports.common import ParsedField
+from api.reports.export import ExportQuery
+from api.reports.outcomes.service import DENOMINATORS, UNKNOWN_REASON, Quarter
 
 
-class QuarterField(ma.fields.String):
+class QuarterField(ParsedField, ma.fields.String):
     """A calendar quarter, 2026-Q3 (a string in the OpenAPI document)."""
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, str):
-            raise ma.ValidationError("Write the quarter like 2026-Q3.")
-        try:
-            return Quarter.parse(value)
-        except ValueError as error:
-            raise ma.ValidationError(str(error)) from error
+    hint = "Write the quarter like 2026-Q3."
+    parse = staticmethod(Quarter.parse)
 
 
 class OutcomesQuery(ExportQuery):
@@ -59,7 +37,7 @@ class OutcomesQuery(ExportQuery):
     team_id = ma.fields.UUID(metadata={"description": "The team (admins must name one)."})
 
 
-# Every field is always there (see routes.py).
+# Every field is always there (see weekly/schemas.py).
 
 EndedByReasonSchema = ma.Schema.from_dict(
     {reason: ma.fields.Integer(required=True) for reason in (*END_REASONS, UNKNOWN_REASON)},
@@ -145,31 +123,3 @@ class OutcomesReportSchema(ma.Schema):
         required=True,
         metadata={"description": "Sums over the specialists; rates and median from those."},
     )
-
-
-@blp.route("/reports/outcomes", methods=["GET"])
-@blp.arguments(OutcomesQuery, location="query")
-@blp.response(200, OutcomesReportSchema)
-@blp.alt_response(200, **CSV_RESPONSE)
-def outcomes_report(query: dict[str, Any]) -> Any:
-    """Outcomes per specialist for a quarter (the last completed one by default): the
-    employment rate against the benchmarks, job starts, the median days from entry to a first
-    job, 90-day job retention, and jobs ended by reason. Participants count for the specialist
-    they have now. `format=csv` gives it as a spreadsheet."""
-    specialists = report_readers_specialists(
-        query.get("team_id"), frozenset({"quarter", "denominator", "team_id"}) | EXPORT_QUERY
-    )
-    today = local_today()
-    quarter = query.get("quarter") or last_completed_quarter(today)
-    if quarter.first_day > today:
-        abort(
-            422,
-            message=f"{quarter} has not begun.",
-            errors={"quarter": [f"Pick a quarter up to {Quarter.of(today)}."]},
-        )
-    report = outcomes(specialists, quarter, query["denominator"], today)
-    if query["format"] == "csv":
-        lang = language(query)
-        columns, rows = outcomes_csv(report, lang)
-        return csv_response(columns, rows, lang, f"feltlogg-resultater-{quarter}")
-    return report

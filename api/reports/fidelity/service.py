@@ -65,7 +65,7 @@ from api.activity.models import FACE_TO_FACE_MODES, EmployerContact, Meeting
 from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Participant
-from api.reports.weekly import NOT_HELD
+from api.reports.weekly.service import NOT_HELD
 from api.reports.weeks import IsoWeek, week_range
 from api.reviews.models import WeekReview
 from api.teams.models import User
@@ -839,28 +839,3 @@ def fidelity_report(
             {"item": key, "number": number, "title": title} for key, number, title in NEEDS_REVIEWER
         ],
     }
-
-
-CSV_COLUMNS = ["item", "number", "title", "score", "value", "unit", "cap"]
-
-
-def fidelity_csv_rows(report: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
-    """One row per scored item (the cap is the highest score allowed, if any), then one per
-    item that needs a reviewer, with no score."""
-    rows: list[list[object]] = [
-        [
-            item["item"],
-            item["number"],
-            item["title"],
-            item["score"],
-            item["value"],
-            item["unit"],
-            item["cap"]["max_score"] if item["cap"] else None,
-        ]
-        for item in report["items"]
-    ]
-    rows += [
-        [item["item"], item["number"], item["title"], None, None, None, None]
-        for item in report["needs_reviewer"]
-    ]
-    return list(CSV_COLUMNS), rows

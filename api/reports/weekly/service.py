@@ -21,6 +21,8 @@ from api.reviews.models import WeekReview
 
 # The IPS targets a supervisor looks at (IPS-25 anchors for a score of 5).
 TARGETS = {"face_to_face_employer_contacts": 6, "community_share": 0.65, "caseload": 20}
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 106  # two years and a bit
 # Meetings that did not take place count for nothing.
 NOT_HELD = ("cancelled", "no_show")
 

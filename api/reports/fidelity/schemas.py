@@ -1,33 +1,10 @@
-"""GET /api/v1/reports/fidelity: the IPS-25 items that the logs can score, with evidence."""
+"""What GET /api/v1/reports/fidelity reads from the query string and answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 
-from api.access import current_actor
-from api.audit.service import note_reads, report_entries
-from api.common.time import local_today, local_zone
-from api.extensions import abort
-from api.reports.common import blp, refuse_reversed, report_readers_specialists
-from api.reports.export import (
-    CSV_RESPONSE,
-    EXPORT_QUERY,
-    ExportQuery,
-    csv_response,
-    fidelity_csv,
-    language,
-)
-from api.reports.fidelity import (
-    MAX_PERIOD_DAYS,
-    NO_WHOLE_WEEK,
-    default_first,
-    default_last,
-    fidelity_report,
-    period_too_long,
-    whole_weeks,
-)
+from api.reports.export import ExportQuery
 
 DATE_HINT = "Write the date like 2026-11-22."
 
@@ -112,38 +89,3 @@ class FidelityReportSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(FidelityItemSchema), required=True)
     total = ma.fields.Nested(FidelityTotalSchema, required=True)
     needs_reviewer = ma.fields.List(ma.fields.Nested(ReviewerItemSchema), required=True)
-
-
-@blp.route("/reports/fidelity", methods=["GET"])
-@blp.arguments(FidelityQuery, location="query")
-@blp.response(200, FidelityReportSchema)
-@blp.alt_response(200, **CSV_RESPONSE)
-def fidelity(query: dict[str, Any]) -> Any:
-    """The IPS-25 fidelity items that the logs can score (caseload size, rapid job search,
-    frequent employer contact, diversity of job types and employers, competitive jobs,
-    time-unlimited follow-along, community-based services), each with its score, value,
-    anchors and evidence; the other items are listed as needing a reviewer. By default the 13
-    whole weeks up to the last completed one; at most two years. `format=csv` gives the items
-    as a spreadsheet."""
-    specialists = report_readers_specialists(
-        query.get("team_id"), frozenset({"from", "to", "team_id"}) | EXPORT_QUERY
-    )
-    last = query.get("last") or default_last(local_today())
-    first = query.get("first") or default_first(last)
-    refuse_reversed(first, last)
-    if period_too_long(first, last):
-        abort(
-            422,
-            message=f"At most two years ({MAX_PERIOD_DAYS} days) at a time.",
-            errors={"from": [f"At most {MAX_PERIOD_DAYS} days before 'to'."]},
-        )
-    if not whole_weeks(first, last):
-        abort(422, message=NO_WHOLE_WEEK, errors={"from": [NO_WHOLE_WEEK]})
-    report = fidelity_report(specialists, first, last, local_zone())
-    if query["format"] == "csv":
-        lang = language(query)
-        columns, rows = fidelity_csv(report, lang)
-        return csv_response(columns, rows, lang, f"feltlogg-troskap-{first}-{last}")
-    # The evidence names participants (ids, dates); the spreadsheet has the items only.
-    note_reads(report_entries(current_actor(), "fidelity_report", report))
-    return report

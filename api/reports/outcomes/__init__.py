@@ -1,0 +1,1 @@
+"""Employment and job outcomes per specialist for a quarter."""

@@ -1,0 +1,1 @@
+"""Weekly activity per specialist against the IPS targets."""
