@@ -14,7 +14,7 @@ import { t } from "./i18n";
 const FORM_ROUTES = [
   /^#\/log-contact(\/|\?|$)/,
   /^#\/log-meeting(\/|\?|$)/,
-  /^#\/(jobs|employers)\/new(\/|\?|$)/,
+  /^#\/(jobs|employers|participants)\/new(\/|\?|$)/,
   /^#\/[a-z-]+\/[^/?]+\/(edit|profile)(\/|\?|$)/,
   /^#\/login(\/|\?|$)/,
 ];

@@ -137,7 +137,7 @@ describe("leaving a form with unsaved input", () => {
 
 describe("after saving, back to where the user came from", () => {
   it("knows the form routes, the steps of a form included", () => {
-    for (const hash of ["#/log-contact", "#/log-contact/e1", "#/log-meeting?participant=p1", "#/contacts/c1/edit", "#/meetings/m1/edit", "#/jobs/j1/edit", "#/jobs/new", "#/employers/new?return=contact", "#/employers/e1/edit", "#/participants/p1/profile"]) {
+    for (const hash of ["#/log-contact", "#/log-contact/e1", "#/log-meeting?participant=p1", "#/contacts/c1/edit", "#/meetings/m1/edit", "#/jobs/j1/edit", "#/jobs/new", "#/participants/new", "#/employers/new?return=contact", "#/employers/e1/edit", "#/participants/p1/profile"]) {
       expect(isFormRoute(hash), hash).toBe(true);
     }
     for (const hash of ["#/", "#/today", "#/week", "#/jobs", "#/employers", "#/employers/e1", "#/participants/p1", "#/log-contacts-report"]) {

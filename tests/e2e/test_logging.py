@@ -414,6 +414,46 @@ def test_leaving_a_half_filled_form_asks_first(app, demo, new_context):
     assert len(asked) == 4
 
 
+def test_every_form_of_the_caseload_asks_before_unsaved_input_is_lost(app, demo, new_context):
+    """Intake, a participant's details, a career profile and a team meeting, as the contact form
+    above: a question before leaving with input typed; cancelled, the form and input stay."""
+    js1 = _user_id(app, "js1@demo.no")
+    participant_id, first_name = _one(
+        app,
+        select(Participant.id, Participant.first_name)
+        .where(Participant.specialist_id == js1, Participant.deleted_at.is_(None))
+        .order_by(Participant.last_name)
+        .limit(1),
+    )
+    _, page = _phone(new_context)
+    sign_in(page, "js1@demo.no")
+    forms = [
+        ("/#/participants/new", "Fornavn", "Kari"),
+        (f"/#/participants/{participant_id}/edit", "Fornavn", f"{first_name} Marie"),
+        (f"/#/participants/{participant_id}/profile", "Jobbønsker", "Lager, gjerne dagtid"),
+        ("/#/team-meetings", "Notat (valgfritt)", "Avtalte ny samtale med NAV"),
+    ]
+    for path, label, typed in forms:
+        page.goto(path)
+        field = page.get_by_label(label, exact=True)
+        field.fill(typed)
+        form_url = page.url
+        asked: list[str] = []
+        _one_dialog(page, accept=False, into=asked)
+        page.get_by_role("link", name="I dag", exact=True).click()
+        expect(field).to_have_value(typed)
+        assert page.url == form_url, path
+        _one_dialog(page, accept=True, into=asked)
+        page.get_by_role("link", name="I dag", exact=True).click()
+        expect(page.get_by_role("heading", name=re.compile(r"^I dag, "))).to_be_visible()
+        assert [entry.split(":")[0] for entry in asked] == ["confirm", "confirm"], (path, asked)
+        assert all("Forkaste endringene?" in entry for entry in asked), (path, asked)
+    # Nothing was saved on the way.
+    assert _one(app, select(Participant.first_name).where(Participant.id == participant_id)) == (
+        first_name,
+    )
+
+
 def _matches_of(app: Flask, specialist: uuid.UUID) -> list[Any]:
     return _query(
         app,

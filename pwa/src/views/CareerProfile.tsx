@@ -7,7 +7,8 @@ import { db, showSnack } from "../app";
 import {
   CAREER_PROFILE_FIELDS, type CareerProfileField, type CareerProfileForm, careerProfileForm, careerProfileOf, saveCareerProfile, undoChange,
 } from "../actions";
-import { navigate, useLive } from "../hooks";
+import { useLive } from "../hooks";
+import { places, useUnsavedChanges } from "../formGuard";
 import { type MessageKey, t } from "../i18n";
 import { viewRecord } from "../outbox";
 import { fullName } from "../queries";
@@ -82,8 +83,9 @@ function ProfileForm({ participant, profile }: { participant: Participant & { id
   const [problems, setProblems] = useState<Problems<CareerProfileField>>({});
   const [attempt, setAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
+  const guard = useUnsavedChanges(!saving && JSON.stringify(form) !== JSON.stringify(before));
   useFocusFirstProblem(problems, ORDER, idOf, attempt);
-  const back = `#/participants/${participant.id}`;
+  const back = places.back(`#/participants/${participant.id}`);
 
   async function save(event: Event) {
     event.preventDefault();
@@ -98,7 +100,7 @@ function ProfileForm({ participant, profile }: { participant: Participant & { id
     const token = await saveCareerProfile(participant.id, before, form);
     if (token) showSnack(t("profile.saved"), () => undoChange(token));
     else showSnack(t("form.noChanges"));
-    navigate(back);
+    guard.leave(back);
   }
 
   return (

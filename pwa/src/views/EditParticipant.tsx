@@ -8,7 +8,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { db, showSnack } from "../app";
 import { type ParticipantForm, participantForm, undoChange, updateParticipant } from "../actions";
-import { navigate, useLive } from "../hooks";
+import { useLive } from "../hooks";
+import { places, useUnsavedChanges } from "../formGuard";
 import { type MessageKey, t, tEnum } from "../i18n";
 import { PERSON_NAME_MAX } from "../limits";
 import { viewRecord } from "../outbox";
@@ -201,8 +202,9 @@ function ParticipantEditForm({ id, participant }: { id: string; participant: Par
   const [saving, setSaving] = useState(false);
   const [closedNote, setClosedNote] = useState<MessageKey | null>(null);
   const lastClosedOn = useRef(before.closed_on);
+  const guard = useUnsavedChanges(!saving && JSON.stringify(form) !== JSON.stringify(before));
   useFocusFirstProblem(problems, ORDER, idOf, attempt);
-  const back = `#/participants/${id}`;
+  const back = places.back(`#/participants/${id}`);
 
   function set<K extends keyof ParticipantForm>(field: K, value: ParticipantForm[K]) {
     setForm((current) => ({ ...current, [field]: value }));
@@ -238,7 +240,7 @@ function ParticipantEditForm({ id, participant }: { id: string; participant: Par
     const name = fullName({ first_name: form.first_name.trim(), last_name: form.last_name.trim() });
     if (token) showSnack(t("participantEdit.saved", { name }), () => undoChange(token));
     else showSnack(t("form.noChanges"));
-    navigate(back);
+    guard.leave(back);
   }
 
   return (

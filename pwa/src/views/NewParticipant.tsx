@@ -6,7 +6,8 @@
 import { useState } from "preact/hooks";
 import { COUNTERPARTS, type ConsentAnswer, type Counterpart, type IntakeInput, enrolParticipant, participantForm } from "../actions";
 import { db, showSnack } from "../app";
-import { navigate, useLive } from "../hooks";
+import { useLive } from "../hooks";
+import { useUnsavedChanges } from "../formGuard";
 import { type MessageKey, t } from "../i18n";
 import { PERSON_NAME_MAX } from "../limits";
 import { all, caseload, fullName } from "../queries";
@@ -43,10 +44,12 @@ export function emptyIntake(today = todayOslo()): IntakeInput {
 }
 
 export function NewParticipant({ user }: { user: SignedInUser }) {
-  const [input, setInput] = useState(() => emptyIntake());
+  const [empty] = useState(() => emptyIntake());
+  const [input, setInput] = useState(empty);
   const [problems, setProblems] = useState<Problems<Field>>({});
   const [attempt, setAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
+  const guard = useUnsavedChanges(!saving && JSON.stringify(input) !== JSON.stringify(empty));
   // Counted as the caseload screen counts it: those with status active.
   const active = useLive(
     async () => caseload(await all(db, "participants"), user.id ?? "").filter((p) => (p.status ?? "active") === "active").length,
@@ -76,7 +79,7 @@ export function NewParticipant({ user }: { user: SignedInUser }) {
     setSaving(true);
     const id = await enrolParticipant(input, user.id);
     showSnack(t("intake.saved", { name: fullName({ first_name: form.first_name.trim(), last_name: form.last_name.trim() }) }));
-    navigate(`#/participants/${id}`);
+    guard.leave(`#/participants/${id}`);
   }
 
   return (

@@ -3,6 +3,7 @@
  * health services is a fidelity item), and see the recent ones, newest first.
  */
 import { useState } from "preact/hooks";
+import { useUnsavedChanges } from "../formGuard";
 import { showSnack } from "../app";
 import { logTeamMeeting, undoChange } from "../actions";
 import { formatDateTime, t, tEnum } from "../i18n";
@@ -94,10 +95,12 @@ function TeamMeetingItem({ meeting }: { meeting: RecordOf<"team_meetings"> }) {
 }
 
 function LogTeamMeetingForm({ user }: { user: SignedInUser }) {
-  const [form, setForm] = useState(emptyForm);
+  const [empty, setEmpty] = useState(emptyForm);
+  const [form, setForm] = useState(empty);
   const [problems, setProblems] = useState<Problems<keyof TeamMeetingForm>>({});
   const [attempt, setAttempt] = useState(0);
   const [saving, setSaving] = useState(false);
+  useUnsavedChanges(!saving && JSON.stringify(form) !== JSON.stringify(empty));
   useFocusFirstProblem(problems, ORDER, idOf, attempt);
 
   function set<K extends keyof TeamMeetingForm>(field: K, value: TeamMeetingForm[K]) {
@@ -120,7 +123,9 @@ function LogTeamMeetingForm({ user }: { user: SignedInUser }) {
         user.id ?? "",
       );
       showSnack(t("teamMeetings.saved"), () => undoChange(token));
-      setForm(emptyForm());
+      const next = emptyForm();
+      setEmpty(next);
+      setForm(next);
     } finally {
       setSaving(false);
     }
