@@ -64,6 +64,7 @@ run: seed pwa
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check api sync tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

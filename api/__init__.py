@@ -1,22 +1,21 @@
-"""Feltlogg's API: create_app() builds the Flask app from the environment.
+"""Feltlogg's API: create_app() builds the Flask app from the environment, in register_* steps.
 
 Where things live: each area of the product (participants, employers, activity, jobs, plans,
-reviews, conflicts, teams, auth) is a package with models.py, schemas.py, rules.py and routes.py.
-Who may see and change what is decided in api/access.py alone; every write goes through
-api/common/records.py; the list of entities is api/entities.py.
+reviews, conflicts, teams, auth) is a package with models.py, schemas.py, rules.py and routes.py,
+and declares its entities in its __init__.py. Who may see and change what is decided through
+api/access.py alone; every write goes through api/common/records.py; the sync engine is wired in
+by api.offline.setup.init_sync. docs/development.md has the map and the import contracts.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, send_from_directory
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.routing import PathConverter
 
 from api.compression import init_compression
@@ -25,6 +24,7 @@ from api.errors import DomainError, register_error_handlers
 from api.extensions import db, jwt, migrate, rest_api
 from api.observability import init_observability
 from api.observability.logs import configure_logging
+from api.sqlite import sqlite_writer
 
 log = logging.getLogger(__name__)
 
@@ -46,35 +46,18 @@ OPEN_ENDPOINTS = frozenset(
         "auth.set_password_with_a_link",
     }
 )
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite enforces foreign keys only when asked, per connection. WAL lets pulls read while
-    a push writes."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("memory", "wal"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-
-# True while a request that may write is being served (set per request in create_app).
-sqlite_writer: ContextVar[bool] = ContextVar("sqlite_writer", default=False)
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Any) -> None:
-    """A transaction that reads and then writes must not start as a reader: two of them would
-    each wait for the other to stop reading, and SQLite fails one at once ("database is
-    locked") instead of waiting. So a request that may write begins with the write lock
-    (BEGIN IMMEDIATE) and concurrent writers queue for up to busy_timeout. Everything else
-    is left to the driver, which begins a transaction before the first write; under WAL
-    reads never wait."""
-    if connection.dialect.name == "sqlite" and sqlite_writer.get():
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+API_SPEC_OPTIONS = {
+    "components": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+    },
+    "security": [{"bearerAuth": []}],
+    "info": {
+        "description": "Field log for IPS job specialists. Errors are "
+        "application/problem+json (RFC 9457)."
+    },
+}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -84,30 +67,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Fields in the schema's order, unsorted: sorting every object of a full sync costs time.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(load_config(Path(app.instance_path), overrides=config))
-    app.config["API_SPEC_OPTIONS"] = {
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            }
-        },
-        "security": [{"bearerAuth": []}],
-        "info": {
-            "description": "Field log for IPS job specialists. Errors are "
-            "application/problem+json (RFC 9457)."
-        },
-    }
+    app.config["API_SPEC_OPTIONS"] = copy.deepcopy(API_SPEC_OPTIONS)
 
     # First: its after_request hook then runs last, on the response as it leaves.
     init_observability(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    register_app_files(app)
+    init_compression(app)
+    register_security(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """The database, migrations, tokens, the REST API and the sync engine."""
+    # The areas are imported when an app is made, not with this package: `import api.x`
+    # must not load every area.
+    from api.auth.tokens import register_token_callbacks
+    from api.offline.setup import init_sync
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     jwt.init_app(app)
     rest_api.init_app(app)
-
-    from api.auth.tokens import register_token_callbacks
-
     register_token_callbacks(jwt)
+    init_sync(app)
 
+
+def register_blueprints(app: Flask) -> None:
+    """Every area's routes under /api/v1, and the health checks."""
     from api import health
     from api.activity.routes import blp as activity
     from api.audit.routes import blp as audit
@@ -147,6 +138,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rest_api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
 
+
+def register_request_hooks(app: Flask) -> None:
+    """Per request: nothing hidden and no SQLite write lock until said otherwise, and the caller
+    signed in before anything else."""
     from api.access import current_actor
     from api.common.schema import hidden_fields
 
@@ -174,20 +169,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ):
             current_actor()
 
-    register_error_handlers(app)
 
+def register_cli(app: Flask) -> None:
+    """`flask ips ...`: seed, purge, the scheduler."""
     from api.cli import ips
 
     app.cli.add_command(ips)
 
-    _serve_app_shell(app)
-    _serve_swagger_ui(app)
-    init_compression(app)
 
+def register_security(app: Flask) -> None:
+    """Security headers, rate limits and sign-in lockout (api.security)."""
     from api.security import init_security
 
     init_security(app)
-    return app
+
+
+def register_app_files(app: Flask) -> None:
+    """The field app at / and the API docs page's own files."""
+    _serve_app_shell(app)
+    _serve_swagger_ui(app)
 
 
 class AppPathConverter(PathConverter):

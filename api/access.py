@@ -1,7 +1,10 @@
-"""Who may read and write what: every route and (later) the sync engine ask here, nowhere else.
+"""Who may read and write what: every route and the sync engine ask here, nowhere else.
 
 A rule is a SQL condition over an entity's table, so the same rule filters a list, guards a
-single read, and is checked again on a written row before the transaction commits.
+single read, and is checked again on a written row before the transaction commits. Each area
+declares its entities' rules with the entity (register_entity in its package's __init__.py);
+the models of accounts and participants, which the rules about people need, are registered by
+api.teams and api.participants (register_accounts). This module imports no area.
 """
 
 from __future__ import annotations
@@ -15,16 +18,8 @@ from flask import request
 from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from api.activity.models import EmployerContact, Meeting, TeamMeeting
-from api.conflicts.models import Conflict
-from api.employers.models import Employer
 from api.errors import DomainError
 from api.extensions import db
-from api.jobs.models import JobMatch
-from api.participants.models import CareerProfile, Consent, Participant
-from api.plans.models import PlanGoal, PlanStep
-from api.reviews.models import WeekReview
-from api.teams.models import User
 
 
 @dataclass(frozen=True)
@@ -38,13 +33,45 @@ class Actor:
     participant_id: uuid.UUID | None = None
 
 
-def actor_for(user: User) -> Actor:
+class Accounts:
+    """The models of user accounts (api.teams) and participants (api.participants), as the
+    rules about people need them; each area registers its own when it is imported."""
+
+    def __init__(self) -> None:
+        self._user: Any = None
+        self._participant: Any = None
+
+    @property
+    def user(self) -> Any:
+        if self._user is None:
+            raise RuntimeError("No account model registered: import api.teams first.")
+        return self._user
+
+    @property
+    def participant(self) -> Any:
+        if self._participant is None:
+            raise RuntimeError("No participant model registered: import api.participants first.")
+        return self._participant
+
+
+accounts = Accounts()
+
+
+def register_accounts(*, user: Any = None, participant: Any = None) -> None:
+    if user is not None:
+        accounts._user = user
+    if participant is not None:
+        accounts._participant = participant
+
+
+def actor_for(user: Any) -> Actor:
     participant_id = None
     if user.role == "participant":
         # Deleted or not (a login belongs to at most one participant): the devices of a
         # deleted participant still receive the tombstones of their plan.
+        participant = accounts.participant
         participant_id = db.session.scalar(
-            select(Participant.id).where(Participant.user_id == user.id)
+            select(participant.id).where(participant.user_id == user.id)
         )
     return Actor(user.id, user.role, user.team_id, user.name, participant_id)
 
@@ -56,7 +83,7 @@ def current_actor(roles: tuple[str, ...] | None = None) -> Actor:
     actor: Actor | None = getattr(request, "feltlogg_actor", None)
     if actor is None:
         verify_jwt_in_request()
-        user = db.session.get(User, uuid.UUID(get_jwt_identity()))
+        user = db.session.get(accounts.user, uuid.UUID(get_jwt_identity()))
         if user is None or not user.is_active:
             raise DomainError(401, "This account is no longer active.", code="account_inactive")
         actor = actor_for(user)
@@ -75,43 +102,35 @@ def current_actor(roles: tuple[str, ...] | None = None) -> Actor:
 Scope = Callable[[Actor], ColumnElement[bool]]
 
 
-def _caseload(actor: Actor) -> Any:
+def caseload(actor: Actor) -> Any:
+    """The ids of the participants on `actor`'s caseload."""
     # Deleted participants included: their records are tombstoned with them
-    # (api.entities.tombstone_caseload_records), and the tombstones must reach the devices.
-    return select(Participant.id).where(Participant.specialist_id == actor.id)
+    # (api.participants.tombstone_caseload_records), and the tombstones must reach the devices.
+    participant = accounts.participant
+    return select(participant.id).where(participant.specialist_id == actor.id)
 
 
-def _team(model: Any) -> Scope:
+def team_rows(model: Any) -> Scope:
     return lambda actor: model.team_id == actor.team_id
 
 
-def _on_caseload(model: Any) -> Scope:
+def on_caseload(model: Any) -> Scope:
     return lambda actor: and_(
-        model.team_id == actor.team_id, model.participant_id.in_(_caseload(actor))
+        model.team_id == actor.team_id, model.participant_id.in_(caseload(actor))
     )
 
 
-def _own_participant(model: Any) -> Scope:
+def own_participant_rows(model: Any) -> Scope:
     return lambda actor: (
         model.participant_id == actor.participant_id if actor.participant_id else false()
     )
 
 
-def _own_rows(model: Any, column: str = "specialist_id") -> Scope:
+def own_rows(model: Any, column: str = "specialist_id") -> Scope:
     return lambda actor: and_(model.team_id == actor.team_id, getattr(model, column) == actor.id)
 
 
-def _employers_of_own_jobs(actor: Actor) -> ColumnElement[bool]:
-    if not actor.participant_id:
-        return false()
-    return Employer.id.in_(
-        select(JobMatch.employer_id).where(
-            JobMatch.participant_id == actor.participant_id, JobMatch.deleted_at.is_(None)
-        )
-    )
-
-
-def _everything(actor: Actor) -> ColumnElement[bool]:
+def everything(actor: Actor) -> ColumnElement[bool]:
     return true()
 
 
@@ -152,124 +171,25 @@ class EntityAccess:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-def _specialist_writes(read: dict[str, Scope], **extra: Any) -> EntityAccess:
+def specialist_writes(read: dict[str, Scope], **extra: Any) -> EntityAccess:
+    """The usual rules: specialists create, change and delete; supervisors read without notes."""
+    hidden = extra.pop("hidden", {})
     return EntityAccess(
         read=read,
         write={"specialist": None},
         create_roles=frozenset({"specialist"}),
         delete_roles=frozenset({"specialist"}),
-        hidden={"supervisor": NOTE_FIELDS},
+        hidden={"supervisor": NOTE_FIELDS, **hidden},
         **extra,
     )
 
 
-RULES: dict[str, EntityAccess] = {
-    "participants": EntityAccess(
-        read={
-            "specialist": _own_rows(Participant),
-            "supervisor": _team(Participant),
-            "participant": lambda a: (
-                Participant.id == a.participant_id if a.participant_id else false()
-            ),
-            "admin": _everything,
-        },
-        write={
-            "specialist": frozenset(
-                {
-                    "first_name",
-                    "last_name",
-                    "phone",
-                    "email",
-                    "enrolled_on",
-                    "closed_on",
-                    "status",
-                    "working_at_entry",
-                    "specialist_id",
-                }
-            ),
-            # Moving a participant to another specialist of their team (a caseload transfer).
-            "supervisor": frozenset({"specialist_id"}),
-            "admin": frozenset({"specialist_id"}),
-        },
-        create_roles=frozenset({"specialist"}),
-        delete_roles=frozenset({"specialist"}),
-        hidden={"supervisor": NOTE_FIELDS, "admin": NOTE_FIELDS},
-    ),
-    "consents": _specialist_writes(
-        {"specialist": _on_caseload(Consent), "supervisor": _team(Consent)}
-    ),
-    "career_profiles": _specialist_writes(
-        {"specialist": _on_caseload(CareerProfile), "supervisor": _team(CareerProfile)}
-    ),
-    "employers": _specialist_writes(
-        {
-            "specialist": _team(Employer),
-            "supervisor": _team(Employer),
-            "participant": _employers_of_own_jobs,
-        }
-    ),
-    "employer_contacts": _specialist_writes(
-        {"specialist": _own_rows(EmployerContact), "supervisor": _team(EmployerContact)},
-        reasons={"specialist": "own_records"},
-    ),
-    "meetings": _specialist_writes(
-        {
-            "specialist": _on_caseload(Meeting),
-            "supervisor": _team(Meeting),
-            "participant": _own_participant(Meeting),
-        }
-    ),
-    "team_meetings": _specialist_writes(
-        {"specialist": _own_rows(TeamMeeting), "supervisor": _team(TeamMeeting)}
-    ),
-    "job_matches": _specialist_writes(
-        {
-            "specialist": _on_caseload(JobMatch),
-            "supervisor": _team(JobMatch),
-            "participant": _own_participant(JobMatch),
-        }
-    ),
-    "plan_goals": _specialist_writes(
-        {
-            "specialist": _on_caseload(PlanGoal),
-            "supervisor": _team(PlanGoal),
-            "participant": _own_participant(PlanGoal),
-        }
-    ),
-    "plan_steps": EntityAccess(
-        read={
-            "specialist": _on_caseload(PlanStep),
-            "supervisor": _team(PlanStep),
-            "participant": _own_participant(PlanStep),
-        },
-        # A participant ticks off their own steps, and nothing else.
-        write={"specialist": None, "participant": frozenset({"done_at"})},
-        create_roles=frozenset({"specialist"}),
-        delete_roles=frozenset({"specialist"}),
-        hidden={"supervisor": NOTE_FIELDS},
-    ),
-    "week_reviews": EntityAccess(
-        read={"supervisor": _team(WeekReview), "specialist": _own_rows(WeekReview)},
-        write={"supervisor": frozenset({"comment"})},
-        create_roles=frozenset({"supervisor"}),
-        delete_roles=frozenset({"supervisor"}),
-    ),
-    "conflicts": EntityAccess(
-        read={
-            role: _own_rows(Conflict, "user_id")
-            for role in ("specialist", "supervisor", "participant")
-        },
-        write={
-            role: frozenset({"resolved_at"}) for role in ("specialist", "supervisor", "participant")
-        },
-        reasons={role: "own_records" for role in ("specialist", "supervisor", "participant")},
-    ),
-}
+# Each entity's rules, registered with the entity (api.common.entity.register_entity).
+RULES: dict[str, EntityAccess] = {}
 
-# Participants see their meetings, but not the specialist's notes about them.
-RULES["meetings"].hidden["participant"] = frozenset({"notes"})
-RULES["job_matches"].hidden["participant"] = frozenset({"notes"})
-RULES["employers"].hidden["participant"] = frozenset({"notes", "contact_person", "phone"})
+
+def register_rules(entity: str, rules: EntityAccess) -> None:
+    RULES[entity] = rules
 
 
 def rules_for(entity: str) -> EntityAccess:
@@ -330,22 +250,24 @@ def user_scope(actor: Actor) -> ColumnElement[bool]:
         return true()
     if actor.role not in ("specialist", "supervisor"):
         return false()
-    staff = and_(User.team_id == actor.team_id, User.role.in_(("specialist", "supervisor")))
+    user, participant = accounts.user, accounts.participant
+    staff = and_(user.team_id == actor.team_id, user.role.in_(("specialist", "supervisor")))
     if actor.role == "supervisor":
         return staff
-    own_logins = select(Participant.user_id).where(
-        Participant.specialist_id == actor.id,
-        Participant.team_id == actor.team_id,
-        Participant.deleted_at.is_(None),
-        Participant.user_id.is_not(None),
+    own_logins = select(participant.user_id).where(
+        participant.specialist_id == actor.id,
+        participant.team_id == actor.team_id,
+        participant.deleted_at.is_(None),
+        participant.user_id.is_not(None),
     )
-    return or_(staff, User.id.in_(own_logins))
+    return or_(staff, user.id.in_(own_logins))
 
 
 def report_specialists(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
     """The specialists whose numbers `actor` may see in reports: a supervisor their team's, a
     specialist their own, an admin those of the team they name. Participants see no reports.
     Raises DomainError with what to do otherwise."""
+    user = accounts.user
     if actor.role == "participant":
         raise DomainError(403, "Reports are for the service's staff.", code="role_forbidden")
     if actor.role == "admin":
@@ -353,9 +275,9 @@ def report_specialists(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement
             raise DomainError(
                 422, "Name the team with team_id.", {"team_id": ["Name the team with team_id."]}
             )
-        return and_(User.team_id == team_id, User.role == "specialist")
+        return and_(user.team_id == team_id, user.role == "specialist")
     if team_id is not None and team_id != actor.team_id:
         raise DomainError(404, "No team with this id.", {"team_id": ["No team with this id."]})
     if actor.role == "specialist":
-        return User.id == actor.id
-    return and_(User.team_id == actor.team_id, User.role == "specialist")
+        return user.id == actor.id
+    return and_(user.team_id == actor.team_id, user.role == "specialist")

@@ -3,7 +3,8 @@
 Code below the routes (access rules, the write path, auth, security) raises DomainError; it never
 builds an HTTP response. register_error_handlers() is the one place that turns a DomainError, and
 the database's "you lost a race" errors, into application/problem+json. Sync push turns the same
-errors into a `rejected` result for the one mutation (api/offline/setup.py).
+errors into a `rejected` result for the one mutation (api/offline/setup.py). constraint_message()
+says in words what a broken database constraint means.
 
 `code` is stable and machine-readable: the app translates it (the English `detail` stays for API
 clients and logs). Codes: docs/sync.md (push results) and docs/security.md (sign-in).
@@ -19,33 +20,12 @@ from flask import Flask, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.extensions import code_for_status, db, problem, rest_api
 from sync.push import is_transient
 
 log = logging.getLogger(__name__)
 
-# The code an error gets when nothing more precise is said, by HTTP status.
-STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    412: "version_mismatch",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    426: "update_required",
-    429: "too_many_requests",
-    500: "server_error",
-    503: "unavailable",
-}
-
 CONCURRENT_WRITE = "Someone saved this record at the same moment: fetch it again and retry."
-
-
-def code_for_status(status: int) -> str:
-    return STATUS_CODES.get(status, "server_error" if status >= 500 else "bad_request")
 
 
 class DomainError(Exception):
@@ -73,8 +53,6 @@ class DomainError(Exception):
 
 
 def problem_for(error: DomainError) -> Response:
-    from api.extensions import problem  # extensions imports this module's code_for_status
-
     response = problem(
         error.status,
         _title(error.status),
@@ -100,8 +78,6 @@ def register_error_handlers(app: Flask) -> None:
     """DomainError and lost races as problem documents; anything else is a logged 500."""
     from werkzeug.exceptions import HTTPException
 
-    from api.extensions import db, problem, rest_api
-
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         db.session.rollback()
@@ -118,8 +94,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Response:
-        from api.common.records import constraint_message
-
         db.session.rollback()
         return problem_for(DomainError(409, constraint_message(error), code="constraint"))
 
@@ -137,3 +111,25 @@ def register_error_handlers(app: Flask) -> None:
             "Something went wrong on our side; nothing was saved. Try again.",
             code="server_error",
         )
+
+
+KNOWN_CONSTRAINTS = {
+    "uq_employers_team_org_number_live": (
+        "An employer with this organisation number already exists in your team."
+    ),
+    "uq_career_profiles_participant_id": "This participant already has a career profile.",
+    "uq_week_reviews_specialist_week_live": "This week is already marked as reviewed.",
+    "uq_participants_user_id": "This login already belongs to another participant.",
+}
+
+
+def constraint_message(exc: IntegrityError) -> str:
+    text = str(exc.orig)
+    for name, message in KNOWN_CONSTRAINTS.items():
+        if name in text:
+            return message
+    if "UNIQUE" in text.upper():
+        return "This conflicts with an existing record (a value that must be unique is taken)."
+    if "FOREIGN KEY" in text.upper():
+        return "A referenced record does not exist."
+    return "The record breaks a rule of the database: check dates, ranges and required fields."

@@ -19,8 +19,6 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
 
-from api.errors import code_for_status
-
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -29,6 +27,29 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The code an error gets when nothing more precise is said, by HTTP status.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "version_mismatch",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    426: "update_required",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def code_for_status(status: int) -> str:
+    return STATUS_CODES.get(status, "server_error" if status >= 500 else "bad_request")
 
 
 class Base(DeclarativeBase):

@@ -18,8 +18,8 @@ from sqlalchemy import func, or_, select
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from api.access import Actor, current_actor, hidden_fields_for, read_scope, rules_for
-from api.audit.service import access_entries, note_reads
 from api.common.entity import Entity
+from api.common.journal import journal
 from api.common.records import (
     create_record,
     delete_record,
@@ -238,7 +238,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
             rows = paginated(
                 query.order_by(getattr(model, entity.order_by), model.id), pagination_parameters
             )
-            note_reads(access_entries(actor, "read", entity.name, rows))
+            journal().read(actor, entity.name, rows)
             return rows
 
         @blp.arguments(schema)
@@ -254,7 +254,7 @@ def register_crud(blp: Blueprint, entity: Entity) -> None:
         def get(self, record_id: uuid.UUID) -> Any:
             actor = reader()
             record = _visible_or_404(actor, entity, record_id)
-            note_reads(access_entries(actor, "read", entity.name, [record]))
+            journal().read(actor, entity.name, [record])
             return record
 
         @blp.arguments(schema(partial=True))

@@ -1,6 +1,6 @@
 """Create, change and tombstone records on behalf of an actor: the one write path.
 
-REST routes call these, and so will sync push. Every write checks field permissions, that
+REST routes and sync push call these. Every write checks field permissions, that
 referenced rows exist and are visible to the actor, the entity's own rules, and finally that the
 written row is still inside the actor's scope, before anything is committed.
 """
@@ -8,7 +8,7 @@ written row is still inside the actor's scope, before anything is committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,20 +16,47 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.access import Actor, may_name_specialist, read_scope, rules_for, writable_fields
-from api.audit.service import (
-    access_entries,
-    entries_for,
-    participants_of_records,
-    record_access,
+from api.access import (
+    Actor,
+    accounts,
+    may_name_specialist,
+    read_scope,
+    rules_for,
+    writable_fields,
 )
-from api.common.entity import Entity
+from api.common.entity import ENTITIES, Entity
+from api.common.journal import journal
 from api.common.model import new_id, utcnow
-from api.errors import CONCURRENT_WRITE, DomainError
+from api.errors import CONCURRENT_WRITE, DomainError, constraint_message
 from api.extensions import db
-from api.participants.models import Participant
-from api.rights.rules import write_refusal_after_erasure
-from api.teams.models import User
+
+# Why a write to a participant erased at this moment is refused (None: not erased). The rule is
+# participant rights' (api.rights.rules), which registers it when imported.
+ErasureRule = Callable[[datetime | None], str | None]
+_erasure_rule: ErasureRule | None = None
+
+
+def set_erasure_rule(rule: ErasureRule) -> None:
+    global _erasure_rule
+    _erasure_rule = rule
+
+
+def _write_refusal_after_erasure(erased_at: datetime | None) -> str | None:
+    if _erasure_rule is None:
+        raise RuntimeError("No erasure rule: import api.rights (create_app does).")
+    return _erasure_rule(erased_at)
+
+
+# Told of every written change, in the same transaction: listener(entity, record, before), with
+# `before` the changed fields' values before it. The sync wiring adds one (api.offline.setup).
+UpdateListener = Callable[[Entity, Any, dict[str, Any]], None]
+_update_listeners: list[UpdateListener] = []
+
+
+def on_record_updated(listener: UpdateListener) -> None:
+    """Call `listener` after every change update_record writes."""
+    if listener not in _update_listeners:
+        _update_listeners.append(listener)
 
 
 def find_visible(
@@ -70,14 +97,13 @@ class ReferenceLookup:
         self.erased: dict[uuid.UUID, datetime | None] = {}  # participant -> erased_at
 
     def _query(self, target: str, ids: set[uuid.UUID], team_id: uuid.UUID | None) -> Any:
-        from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
-
         if target == "specialists":
-            return select(User.id).where(
-                User.id.in_(ids),
-                User.team_id == team_id,
-                User.role == "specialist",
-                User.is_active.is_(True),
+            user = accounts.user
+            return select(user.id).where(
+                user.id.in_(ids),
+                user.team_id == team_id,
+                user.role == "specialist",
+                user.is_active.is_(True),
             )
         model = ENTITIES[target].model
         scope = read_scope(self.actor, target)
@@ -105,8 +131,9 @@ class ReferenceLookup:
         ids = {i for i in participant_ids if i not in self.erased}
         if not ids:
             return
-        query = select(Participant.id, Participant.erased_at).where(
-            Participant.id.in_(ids), Participant.erased_at.is_not(None)
+        participant = accounts.participant
+        query = select(participant.id, participant.erased_at).where(
+            participant.id.in_(ids), participant.erased_at.is_not(None)
         )
         found = {row.id: row.erased_at for row in db.session.execute(query)}
         self.erased.update((i, found.get(i)) for i in ids)
@@ -131,7 +158,7 @@ def _refuse_after_erasure(
     nothing from the answer."""
     for participant_id in participant_ids:
         if participant_id is not None:
-            refusal = write_refusal_after_erasure(lookup.erased_at(participant_id))
+            refusal = _write_refusal_after_erasure(lookup.erased_at(participant_id))
             if refusal is not None:
                 raise DomainError(409, refusal, code="erased")
 
@@ -149,8 +176,6 @@ def _check_references(
     creating: bool,
     lookup: ReferenceLookup | None = None,
 ) -> dict[str, str]:
-    from api.entities import ENTITIES  # the registry imports every area; avoid a cycle
-
     lookup = lookup or ReferenceLookup(actor)
     errors: dict[str, str] = {}
     for field_name, target in entity.references.items():
@@ -251,7 +276,7 @@ def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
     _apply(actor, entity, record, data, creating=True)
     db.session.add(record)
     _flush_in_scope(actor, entity, record)
-    record_access(access_entries(actor, "create", entity.name, [record]))
+    journal().wrote(actor, "create", entity.name, [record])
     return record
 
 
@@ -313,7 +338,7 @@ def create_records(
                 f"You may only write {entity.human} within your own caseload and team.",
                 code="outside_scope",
             )
-        record_access(access_entries(actor, "create", entity.name, fresh))
+        journal().wrote(actor, "create", entity.name, fresh)
     return results
 
 
@@ -336,12 +361,11 @@ def update_record(
     before = {name: getattr(record, name) for name in changes if name != "id"}
     _apply(actor, entity, record, changes, creating=False)
     _flush_in_scope(actor, entity, record)
-    if entity.on_update is not None:
-        entity.on_update(record, before)
-    touched = participants_of_records(entity.name, [record])
-    if earlier is not None and earlier != _participant_of(entity, record):
-        touched.append((record.id, earlier))  # moved to another participant: both are changed
-    record_access(entries_for(actor, "update", entity.name, touched))
+    for listener in _update_listeners:
+        listener(entity, record, before)
+    # Moved to another participant: both participants' data changed.
+    moved_from = earlier if earlier != _participant_of(entity, record) else None
+    journal().changed(actor, entity.name, record, moved_from)
     return record
 
 
@@ -356,26 +380,4 @@ def delete_record(actor: Actor, entity: Entity, record: Any) -> None:
     if entity.on_delete is not None:
         entity.on_delete(record)
     _flush()
-    record_access(access_entries(actor, "delete", entity.name, [record]))
-
-
-KNOWN_CONSTRAINTS = {
-    "uq_employers_team_org_number_live": (
-        "An employer with this organisation number already exists in your team."
-    ),
-    "uq_career_profiles_participant_id": "This participant already has a career profile.",
-    "uq_week_reviews_specialist_week_live": "This week is already marked as reviewed.",
-    "uq_participants_user_id": "This login already belongs to another participant.",
-}
-
-
-def constraint_message(exc: IntegrityError) -> str:
-    text = str(exc.orig)
-    for name, message in KNOWN_CONSTRAINTS.items():
-        if name in text:
-            return message
-    if "UNIQUE" in text.upper():
-        return "This conflicts with an existing record (a value that must be unique is taken)."
-    if "FOREIGN KEY" in text.upper():
-        return "A referenced record does not exist."
-    return "The record breaks a rule of the database: check dates, ranges and required fields."
+    journal().wrote(actor, "delete", entity.name, [record])

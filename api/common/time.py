@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 from api.common.model import utcnow
-from api.config import DEFAULT_TIMEZONE
+
+# Outside an app (a script, a unit test): the product's zone. In an app, FELTLOGG_TIMEZONE.
+DEFAULT_TIMEZONE = "Europe/Oslo"
 
 
 def local_zone() -> ZoneInfo:

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from api.common.entity import Entity
 from api.entities import CASELOAD_ENTITIES, ENTITIES
 from api.extensions import db
 from api.jobs.models import JobMatch
-from api.offline.setup import feed
+from api.offline.feed import feed
 from api.participants.models import Participant
 
 
@@ -27,6 +28,16 @@ def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> 
         if ids:
             feed.evict(session, [from_specialist], name, ids)
             feed.touch(session, model, ids)
+
+
+def participant_reassigned(entity: Entity, record: Any, before: dict[str, Any]) -> None:
+    """After a written change (api.common.records.on_record_updated): a participant moved to
+    another specialist leaves the old one's devices and reaches the new one's."""
+    if entity.name != "participants":
+        return
+    previous = before.get("specialist_id")
+    if previous is not None and previous != record.specialist_id:
+        participant_moved(record.id, previous)
 
 
 def user_scope_changed(user_id: uuid.UUID) -> None:

@@ -1,13 +1,20 @@
-"""Tell the sync engine which entities sync, who sees what, how fields merge, how to write."""
+"""Tell the sync engine which entities sync, who sees what, how fields merge, how to write.
+
+Importing this module builds the registry and installs nothing: init_sync(app), called by
+create_app, installs the change feed's session hooks (once per process) and the listeners that
+tell devices when who-may-see-what changes.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from api import activity, conflicts, employers, jobs, participants, plans, reviews
 from api.access import Actor, hidden_fields_for, read_scope
 from api.common.fastdump import dump_many
 from api.common.records import (
@@ -16,20 +23,23 @@ from api.common.records import (
     create_records,
     delete_record,
     find_visible,
+    on_record_updated,
     refuse_writes_after_erasure,
     update_record,
 )
 from api.conflicts.models import Conflict
 from api.entities import ENTITIES
 from api.extensions import db
-from sync.feed import ChangeFeed
+from api.offline.feed import feed
+from api.offline.scope_changes import job_matches_change_employers_seen, participant_reassigned
 from sync.registry import SET_WINS, Registry, Rejected, SyncEntity
+
+# The areas whose entities sync: importing each registers its entities (api.common.entity).
+SYNCED_AREAS = (activity, conflicts, employers, jobs, participants, plans, reviews)
 
 # The oldest app schema the server still accepts; older apps are told to update.
 MIN_SCHEMA_VERSION = 1
 SCHEMA_VERSION = 1
-
-feed = ChangeFeed(db.metadata)
 
 # Sync order: referenced rows before the rows that reference them, so a device can apply a
 # page in order. The order is part of the cursor; append new entities at the end.
@@ -164,13 +174,22 @@ registry = Registry(
     [_sync_entity(name) for name in SYNC_ORDER], RecordWriter(), principal_id=lambda actor: actor.id
 )
 
-for _entity in registry.entities:
-    feed.track(_entity.model)
-feed.install(Session)
-
-# Visibility that follows other records (it needs `feed`, defined above).
-from api.offline.scope_changes import job_matches_change_employers_seen  # noqa: E402
-
-event.listen(Session, "before_flush", job_matches_change_employers_seen)
-
 assert set(SYNC_ORDER) == set(ENTITIES), "every entity syncs"
+
+_hooks_installed = False
+
+
+def init_sync(app: Flask) -> None:
+    """Wire the sync engine to `app`: every session of the process (the app's, a script's, the
+    scheduler's) stamps changes to synced rows into the feed, and visibility that follows other
+    records (a participant moved, a job match's employer) reaches the devices. The session hooks
+    are process-wide, so they are installed once however many apps are created."""
+    global _hooks_installed
+    if not _hooks_installed:
+        for entity in registry.entities:
+            feed.track(entity.model)
+        feed.install(Session)
+        event.listen(Session, "before_flush", job_matches_change_employers_seen)
+        on_record_updated(participant_reassigned)
+        _hooks_installed = True
+    app.extensions["feltlogg_sync"] = registry

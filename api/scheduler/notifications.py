@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from api import sqlite_writer
 from api.common.model import new_id
 from api.common.time import local_zone
 from api.extensions import db
@@ -28,6 +27,7 @@ from api.push.payloads import COUNT_BODIES, build_count_payload, build_payload
 from api.push.service import DEFAULT_TTL_SECONDS, send_to_user
 from api.scheduler.models import DETAIL_MAX_LENGTH, Notification
 from api.scheduler.preferences import preferences_of
+from api.sqlite import sqlite_writer
 from api.teams.models import User
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ MIN_TTL_SECONDS = 60
 @contextmanager
 def writer_transactions() -> Iterator[None]:
     """Transactions that read and then write take SQLite's write lock when they begin, so two
-    processes queue for it instead of one failing (see api._sqlite_begin). No-op elsewhere."""
+    processes queue for it instead of one failing (see api.sqlite). No-op elsewhere."""
     db.session.commit()  # a transaction begun before this would not have the lock
     token = sqlite_writer.set(True)
     try:
