@@ -165,6 +165,17 @@ def main() -> None:
                     "password": PASSWORD,
                 }
             )
+            # A colleague in another team, whose work moves the feed but concerns no one here.
+            elsewhere = create_team("Annet lag")
+            create_user(
+                {
+                    "email": "annet@demo.no",
+                    "name": "Annet lag",
+                    "role": "specialist",
+                    "team_id": elsewhere.id,
+                    "password": PASSWORD,
+                }
+            )
             db.session.commit()
             team_id, specialist_id = team.id, user.id
             _fill(team_id, specialist_id)
@@ -344,12 +355,49 @@ def main() -> None:
             _median_ms(one_change_pull, 50, before=change_one),
             _median_ms(one_change_pull_sql, 50),
         )
+
+        # Another team logs a contact (untimed); the pull finds nothing of its own team.
+        other = client.post(
+            "/api/v1/auth/login", json={"email": "annet@demo.no", "password": PASSWORD}
+        ).json
+        other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+
+        def other_team_writes() -> None:
+            [result] = client.post(
+                "/api/v1/sync/push",
+                headers=other_headers,
+                json={
+                    "client_id": str(uuid.uuid4()),
+                    "schema_version": 1,
+                    "mutations": [
+                        {
+                            "mutation_id": str(uuid.uuid4()),
+                            "entity": "employers",
+                            "op": "upsert",
+                            "id": str(new_id()),
+                            "base_version": None,
+                            "data": {"name": f"Annet lag {uuid.uuid4().hex[:8]} AS"},
+                        }
+                    ],
+                },
+            ).json["results"]
+            assert result["status"] == "applied", result
+
+        def others_pull() -> None:
+            body = client.get(
+                "/api/v1/sync/pull", headers=headers, query_string={"cursor": changing["cursor"]}
+            ).json
+            assert body["changes"] == [], body
+            changing["cursor"] = body["cursor"]
+
+        others = (_median_ms(others_pull, 50, before=other_team_writes), empty[1])
         results = [
             (f"initial pull ({rows} rows)", *initial, 1),
             ("push of 500 new contacts", *push, 500),
             (f"push of {EDITS} edits", *edits, EDITS),
             ("incremental pull, nothing new", *empty, 1),
             ("incremental pull, one change", *one, 1),
+            ("incremental pull, only another team changed", *others, 1),
         ]
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "

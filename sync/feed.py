@@ -33,6 +33,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 # The engine works with a plain Session or a scoped one (as Flask-SQLAlchemy gives).
@@ -45,10 +47,18 @@ RESET = "*"
 NEVER = 2**62
 
 
+# The partition of rows that have none: a change to one may concern anyone.
+EVERYWHERE = uuid.UUID(int=0)
+
+
 class PullState(NamedTuple):
     high_water: int
     purged: int
     reset: bool  # the user's devices were told to start again since the cursor
+    # Whether anything the user may see could have changed since the cursor: False only when
+    # neither their partition nor rows of no partition were stamped since, and they were not
+    # sent an eviction.
+    moved: bool
 
 
 # What a transaction has changed, in session.info until it commits: (model, id) pairs, new
@@ -75,9 +85,12 @@ class FeedColumns:
 class ChangeFeed:
     """Owns the feed's tables and the session hooks that stamp changes."""
 
-    def __init__(self, metadata: MetaData) -> None:
+    def __init__(self, metadata: MetaData, partition_column: str | None = None) -> None:
         self.models: set[type[Any]] = set()
         self._pull_state: Any = None  # the statement, built on first use
+        # Rows carry the partition they belong to in this column (a team, say): no principal
+        # with a partition sees rows of another (see `partitions` below).
+        self.partition_column = partition_column
         self.state = Table(
             "sync_state",
             metadata,
@@ -85,6 +98,16 @@ class ChangeFeed:
             Column("seq", BigInteger, nullable=False),
             # Tombstones and evictions at or below this number may have been purged.
             Column("purged_seq", BigInteger, nullable=False, server_default="0"),
+        )
+        # The last number that stamped a row of each partition; EVERYWHERE for rows without
+        # one. A pull that finds neither its partition's nor EVERYWHERE's past its cursor, and
+        # no eviction of its own, has nothing to read: it answers without a look at the
+        # entities' tables (most pulls, when other teams are busy).
+        self.partitions = Table(
+            "sync_partitions",
+            metadata,
+            Column("partition", Uuid, primary_key=True),
+            Column("seq", BigInteger, nullable=False),
         )
         self.mutations = Table(
             "sync_mutations",
@@ -204,15 +227,25 @@ class ChangeFeed:
             return
         self._lock_before_counter(session, unlocked)
         seq = self.next_seq(session)
+        partitions: set[uuid.UUID] = set()
         for model, ids in touched.items():
             table = model.__table__
+            column = table.c.get(self.partition_column) if self.partition_column else None
             id_list = list(ids)
             for start in range(0, len(id_list), 500):
-                session.execute(
+                stamp = (
                     update(table)
                     .where(table.c.id.in_(id_list[start : start + 500]))
                     .values(seq=seq)
                 )
+                if column is None:
+                    session.execute(stamp)
+                    partitions.add(EVERYWHERE)
+                else:
+                    found = session.execute(stamp.returning(column)).scalars()
+                    partitions.update(EVERYWHERE if p is None else p for p in found)
+        if self.partition_column and partitions:
+            self._mark_partitions(session, partitions, seq)
         if evictions:
             session.execute(
                 insert(self.evictions),
@@ -221,6 +254,18 @@ class ChangeFeed:
                     for user_id, entity, record_id in evictions
                 ],
             )
+
+    def _mark_partitions(self, session: Session, partitions: set[uuid.UUID], seq: int) -> None:
+        """Note `seq` as the last number of these partitions. Taken after the counter, whose
+        lock orders the writers, so these rows are locked in the same order by everyone."""
+        dialect = session.get_bind().dialect.name
+        upsert: Any = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect](self.partitions)
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[self.partitions.c.partition], set_={"seq": upsert.excluded.seq}
+            ),
+            [{"partition": partition, "seq": seq} for partition in sorted(partitions)],
+        )
 
     @staticmethod
     def _lock_before_counter(session: Session, pairs: list[tuple[type[Any], uuid.UUID]]) -> None:
@@ -300,30 +345,59 @@ class ChangeFeed:
             is not None
         )
 
-    def pull_state(self, session: AnySession, user_id: uuid.UUID, since: int | None) -> PullState:
+    def pull_state(
+        self,
+        session: AnySession,
+        user_id: uuid.UUID,
+        since: int | None,
+        partition: uuid.UUID | None = None,
+    ) -> PullState:
         """What a pull needs to know first, in one statement: the highest committed number,
-        the number up to which history was purged, and whether the user's devices were told to
-        start again (a reset eviction after `since`, up to the high-water mark)."""
+        the number up to which history was purged, whether the user's devices were told to
+        start again after `since` (a reset eviction, up to the high-water mark), whether
+        anything of `partition` (or of no partition) or an eviction of the user's was numbered
+        after `since`."""
         if self._pull_state is None:
-            st, ev = self.state.c, self.evictions.c
-            reset = (
-                select(ev.id)
-                .where(
-                    ev.user_id == bindparam("user_id", type_=ev.user_id.type),
-                    ev.entity == RESET,
-                    ev.seq > bindparam("since", type_=BigInteger()),
-                    ev.seq <= st.seq,
+            st, ev, marks = self.state.c, self.evictions.c, self.partitions.c
+            user = bindparam("user_id", type_=ev.user_id.type)
+            after = bindparam("since", type_=BigInteger())
+
+            def evicted(*where: Any) -> Any:
+                found = select(ev.id).where(
+                    ev.user_id == user, ev.seq > after, ev.seq <= st.seq, *where
                 )
-                .limit(1)
-                .exists()
-            )
-            self._pull_state = select(st.seq, st.purged_seq, reset).where(st.id == 1)
+                return found.limit(1).exists()
+
+            def mark(key: Any) -> Any:
+                return select(marks.seq).where(marks.partition == key).scalar_subquery()
+
+            self._pull_state = select(
+                st.seq,
+                st.purged_seq,
+                evicted(ev.entity == RESET),
+                evicted(),
+                mark(bindparam("partition", type_=marks.partition.type)),
+                mark(EVERYWHERE),
+            ).where(st.id == 1)
         row = session.execute(
-            self._pull_state, {"user_id": user_id, "since": NEVER if since is None else since}
+            self._pull_state,
+            {
+                "user_id": user_id,
+                "since": NEVER if since is None else since,
+                "partition": partition or EVERYWHERE,
+            },
         ).first()
         if row is None:
-            return PullState(0, 0, False)
-        return PullState(int(row[0]), int(row[1]), bool(row[2]))
+            return PullState(0, 0, False, True)
+        high_water, purged, reset, evicted, own, everywhere = row
+        moved = (
+            self.partition_column is None
+            or partition is None
+            or since is None
+            or bool(evicted)
+            or max(own or 0, everywhere or 0) > since
+        )
+        return PullState(int(high_water), int(purged), bool(reset), moved)
 
     def high_water(self, session: AnySession) -> tuple[int, int]:
         """(the highest committed number, the number up to which history was purged)."""

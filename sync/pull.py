@@ -185,7 +185,11 @@ def pull(
 ) -> PullResult:
     user_id = registry.principal_id(principal)
     held = max(cursor.seq, cursor.base) if cursor is not None else None
-    high_water, purged, told_to_reset = feed.pull_state(session, user_id, held)
+    # Whether anything the user may see moved is known for a cursor that had everything.
+    finished = cursor is not None and cursor.entity > len(registry.entities)
+    high_water, purged, told_to_reset, moved = feed.pull_state(
+        session, user_id, held, registry.partition_of(principal) if finished else None
+    )
     # Start again from nothing when tombstones the cursor would need are gone, or when the
     # user's devices were told to.
     reset = held is not None and (held < purged or told_to_reset)
@@ -193,6 +197,11 @@ def pull(
         cursor = None  # start again from nothing
     elif cursor is not None and cursor.seq >= high_water and cursor.entity > len(registry.entities):
         return PullResult([], cursor.encode(), False, False)  # nothing committed since
+    if finished and not moved and not reset:
+        # Nothing of the user's partition was stamped since the cursor, and nothing evicted:
+        # they have everything up to the high-water mark.
+        done = Position(high_water, len(registry.entities) + 1, None, high_water)
+        return PullResult([], done.encode(), False, False)
     if cursor is None or cursor.first_sync:
         return _first_sync_page(session, registry, principal, cursor, high_water, reset, limit)
     base = cursor.base

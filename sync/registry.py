@@ -84,12 +84,19 @@ class Registry:
     """The synced entities in a fixed order (the order is part of the cursor)."""
 
     def __init__(
-        self, entities: list[SyncEntity], writer: Writer, principal_id: Callable[[Any], uuid.UUID]
+        self,
+        entities: list[SyncEntity],
+        writer: Writer,
+        principal_id: Callable[[Any], uuid.UUID],
+        partition_of: Callable[[Any], uuid.UUID | None] | None = None,
     ) -> None:
         self.entities = list(entities)
         self.by_name = {e.name: e for e in self.entities}
         self.writer = writer
         self.principal_id = principal_id
+        # The one partition (the feed's partition_column) whose rows the principal may see, or
+        # None if they may see rows of several (an administrator).
+        self.partition_of = partition_of or (lambda principal: None)
         # Statements the engine builds once and runs with bind parameters (sync/pull.py).
         self.statements: dict[Hashable, Any] = {}
 

@@ -697,6 +697,54 @@ def test_a_cursor_made_before_first_syncs_were_paged_by_entity_still_reads(clien
     ]
 
 
+def test_a_pull_after_only_other_teams_changed_reads_no_entity_table(client, make, login):
+    """Each team's last number is kept: when only other teams wrote, a pull answers from it,
+    moves the cursor past their changes, and touches none of the entities' tables."""
+    from sqlalchemy import event
+
+    from api.offline.setup import registry
+
+    _, _, employer, headers = _specialist_world(make, login)
+    device = Device(client, headers)
+    device.sync()
+    held = device.cursor
+    elsewhere = Device(client, login(make.user("specialist")))
+    [result] = elsewhere.push(mutation("employers", new_id(), {"name": "Annet lag AS"}))
+    assert result["status"] == "applied"
+
+    tables = {entity.model.__tablename__ for entity in registry.entities}
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = device.pull_page()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert (page["changes"], page["has_more"], page["reset"]) == ([], False, False)
+    assert page["cursor"] != held  # past the other team's change
+    read = {table for table in tables for sql in statements if f" {table}" in sql}
+    assert read == set(), read
+
+    # A change in the team arrives as before, and so does one after a colleague's eviction.
+    [renamed] = Device(client, headers).push(
+        mutation("employers", employer.id, {"name": "Eget lag AS"}, base_version=1)
+    )
+    assert renamed["status"] == "applied"
+    assert [(c["id"], c["data"]["name"]) for c in device.sync()] == [
+        (str(employer.id), "Eget lag AS")
+    ]
+
+
+def test_an_administrator_pull_looks_at_every_team(client, make, login):
+    admin = Device(client, login(make.user("admin")))
+    admin.sync()
+    participant = make.participant(make.user("specialist"))
+    assert [(c["entity"], c["id"]) for c in admin.sync()] == [("participants", str(participant.id))]
+
+
 def test_an_incremental_pull_after_no_changes_returns_nothing_and_the_same_position(
     client, make, login
 ):

@@ -6,4 +6,5 @@ from __future__ import annotations
 from api.extensions import db
 from sync.feed import ChangeFeed
 
-feed = ChangeFeed(db.metadata)
+# Every synced row carries its team; no one but an administrator sees another team's rows.
+feed = ChangeFeed(db.metadata, partition_column="team_id")

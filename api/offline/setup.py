@@ -171,7 +171,11 @@ def _sync_entity(name: str) -> SyncEntity:
 
 
 registry = Registry(
-    [_sync_entity(name) for name in SYNC_ORDER], RecordWriter(), principal_id=lambda actor: actor.id
+    [_sync_entity(name) for name in SYNC_ORDER],
+    RecordWriter(),
+    principal_id=lambda actor: actor.id,
+    # An administrator sees every team's rows; everyone else only their own team's.
+    partition_of=lambda actor: None if actor.role == "admin" else actor.team_id,
 )
 
 assert set(SYNC_ORDER) == set(ENTITIES), "every entity syncs"
