@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test install lint typecheck pytest migrate seed pwa pwa-check openapi clean bench-sync bench-reports \
-	bench bench-faults audit bench-purge bench-metrics
+	bench bench-faults audit bench-purge bench-metrics bench-browser
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -121,6 +121,11 @@ bench: install $(VENV)/.installed-bench
 # folded into the archive files as gunicorn's master now does; prints a table.
 bench-metrics: install
 	$(BIN)/python bench/metrics_bench.py
+
+# The field app's sync in Chromium (pwa/dist, gunicorn on PostgreSQL: BENCH_DATABASE_URL names
+# the server) against the browser's own floor in the same run; prints a table.
+bench-browser: install pwa
+	$(BIN)/python bench/browser_bench.py
 
 # Fault scripts, each on a throwaway PostgreSQL cluster of its own: database restart during
 # pushes, a worker killed mid-request, the network cut during pulls, a batch pushed twice at once.

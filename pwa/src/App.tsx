@@ -299,8 +299,14 @@ function StatusBar() {
       : t("status.lastSync", { day: formatDay(counts.lastSync) })
     : t("status.neverSynced");
   // While a sync runs it takes the last sync's line, so the bar keeps its height.
-  const syncLine =
-    state === "syncing" ? (progress?.phase === "pull" && progress.done > 0 ? tCount("status.pulling", progress.done) : t("status.syncing")) : lastSync;
+  // The pull's answer says whether more is coming, not how much: the line counts what has come.
+  let syncLine = lastSync;
+  if (state === "syncing") {
+    if (progress?.phase === "pull" && progress.done > 0 && progress.initial) syncLine = tCount("status.firstSync", progress.done);
+    else if (progress?.phase === "pull" && progress.done > 0) syncLine = tCount("status.pulling", progress.done);
+    else if (progress?.phase === "push" && progress.done > 0) syncLine = tCount("status.pushing", progress.done);
+    else syncLine = t("status.syncing");
+  }
   let stateText = "";
   if (state === "offline") stateText = t("status.offline");
   else if (state === "error" && outcome?.status === "signed_out") stateText = t("status.signedOut");

@@ -77,6 +77,26 @@ export class FeltloggDB extends Dexie {
       meta: "key",
       reports: "key",
     });
+    // Indexes only where a screen or the sync queries (queries.ts byParticipant, outbox.ts
+    // viewRecords, Employer.tsx by employer): every other index cost a write per record and
+    // field on each sync and was never read. The records stay; only the indexes go.
+    this.version(2).stores({
+      employers: "id",
+      participants: "id",
+      consents: "id, participant_id",
+      career_profiles: "id, participant_id",
+      plan_goals: "id, participant_id",
+      meetings: "id, participant_id",
+      plan_steps: "id, participant_id",
+      employer_contacts: "id, employer_id, participant_id",
+      team_meetings: "id",
+      job_matches: "id, participant_id, employer_id",
+      week_reviews: "id",
+      conflicts: "id",
+      outbox: "++seq, &mutation_id, [entity+id], state",
+      meta: "key",
+      reports: "key",
+    });
   }
 
   entity(name: EntityName): Table<Stored, string> {

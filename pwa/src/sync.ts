@@ -5,7 +5,7 @@
 import { META, type FeltloggDB, type OutboxEntry, getMeta, setMeta } from "./db";
 import { API, type AuthDeps, OfflineError, SignedOutError, authorizedFetch, refreshIfDue } from "./auth";
 import { outboxCount } from "./outbox";
-import { ENTITIES, isEntity, type MutationResult, type PullResult, type PushResult, type Stored } from "./types";
+import { ENTITIES, type EntityName, isEntity, type MutationResult, type PullResult, type PushResult, type Stored } from "./types";
 import { uuidv7 } from "./uuid";
 
 /** The Background Sync tag under which the service worker pushes the outbox. */
@@ -14,10 +14,22 @@ export const BACKGROUND_SYNC_TAG = "feltlogg-outbox";
 /** The app's schema version, sent with every push and pull. */
 export const SCHEMA_VERSION = 1;
 const MAX_BATCH = 1000;
+/**
+ * Changes per pull page. The server takes up to 2000; 1000 measured as fast as 2000 and faster
+ * than 500 for a whole caseload (docs/performance.md, "Sync in the browser"), and the progress
+ * shown still moves at every page.
+ */
+export const PAGE_SIZE = 1000;
 
+/**
+ * How far a running sync has come: changes sent, or changes fetched and written. The pull's
+ * answer says only whether more is coming (`has_more`), not how much, so there is no total.
+ */
 export interface SyncProgress {
   phase: "push" | "pull";
   done: number;
+  /** The first full pull after sign-in (everything the user may see). */
+  initial: boolean;
 }
 
 export interface SyncDeps extends AuthDeps {
@@ -125,15 +137,54 @@ export const RETRY_AFTER_MS = 5_000;
 /** Apply the server's answer to a push: drop what was written, keep what was rejected. */
 export async function applyPushResults(db: FeltloggDB, results: MutationResult[]): Promise<{ rejected: number }> {
   let rejected = 0;
+  const mutationIds = results.map((r) => r.mutation_id).filter((id): id is string => typeof id === "string" && id !== "");
+  if (mutationIds.length === 0) return { rejected };
   await db.transaction("rw", [db.outbox, ...syncedTables(db)], async () => {
+    // One pass over the answer in memory, against what the outbox and the tables held before it
+    // (read in bulk); then the outcome is written in bulk. The result is the same as applying
+    // the results one by one: later results see what earlier ones changed.
+    const sent = await db.outbox.where("mutation_id").anyOf(mutationIds).toArray();
+    const entries = new Map<number, OutboxEntry>(); // seq → the entry as it stands in this pass
+    const removed = new Set<number>();
+    const changed = new Set<number>();
+    const bySeqOf = new Map<string, number>();
+    for (const entry of sent) {
+      entries.set(entry.seq!, entry);
+      bySeqOf.set(entry.mutation_id, entry.seq!);
+    }
+    // Records the results may write, and the outbox entries waiting for those records' versions.
+    const keys = [...new Map(sent.map((e) => [recordKey(e), [e.entity, e.id] as [string, string]])).values()];
+    const waiting = new Map<string, number[]>();
+    if (keys.length > 0) {
+      for (const other of await db.outbox.where("[entity+id]").anyOf(keys).toArray()) {
+        if (!entries.has(other.seq!)) entries.set(other.seq!, other);
+        const list = waiting.get(recordKey(other)) ?? [];
+        list.push(other.seq!);
+        waiting.set(recordKey(other), list);
+      }
+    }
+    const records = new Map<EntityName, Map<string, Stored | null>>(); // null: deleted
+    const recordTouched = new Map<EntityName, Set<string>>();
+    for (const entity of new Set(sent.map((e) => e.entity))) {
+      const ids = [...new Set(sent.filter((e) => e.entity === entity && e.op === "upsert").map((e) => e.id))];
+      const found = ids.length > 0 ? await db.entity(entity).bulkGet(ids) : [];
+      records.set(entity, new Map(ids.map((id, i) => [id, found[i] ?? null])));
+      recordTouched.set(entity, new Set());
+    }
+    const update = (entry: OutboxEntry) => {
+      entries.set(entry.seq!, entry);
+      changed.add(entry.seq!);
+    };
+
     for (const result of results) {
       if (!result.mutation_id) continue;
-      const entry = await db.outbox.where("mutation_id").equals(result.mutation_id).first();
-      if (!entry) continue; // already handled (by the service worker or another tab)
+      const seq = bySeqOf.get(result.mutation_id);
+      if (seq === undefined || removed.has(seq)) continue; // already handled (by the service worker or another tab)
+      const entry = entries.get(seq)!;
       const status = result.status === "duplicate" ? (result.original_status ?? "applied") : result.status;
       if (status === "rejected" && result.retry) {
         // Only other writes got in the way: the same mutation goes again with a later push.
-        await db.outbox.put({ ...entry, hold_until: Date.now() + RETRY_AFTER_MS });
+        update({ ...entry, hold_until: Date.now() + RETRY_AFTER_MS });
         continue;
       }
       if (status === "rejected") {
@@ -148,16 +199,20 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
         // The stable code says what the user can do about it (see outbox.ts, REJECTION_CODES).
         if (typeof result.code === "string" && result.code) refused.code = result.code;
         else delete refused.code;
-        await db.outbox.put(refused);
+        update(refused);
         continue;
       }
-      const table = db.entity(entry.entity);
-      await db.outbox.delete(entry.seq!);
+      removed.add(seq);
+      changed.delete(seq);
+      const table = records.get(entry.entity)!;
+      const touched = recordTouched.get(entry.entity)!;
       if (entry.op === "delete") {
-        await table.delete(entry.id);
+        table.set(entry.id, null);
+        touched.add(entry.id);
         continue;
       }
-      const synced = await table.get(entry.id);
+      if (!table.has(entry.id)) table.set(entry.id, (await db.entity(entry.entity).get(entry.id)) ?? null);
+      const synced = table.get(entry.id) ?? undefined;
       const version = result.version;
       const isNew = entry.base_version === null && !synced;
       // Take the server's version only if nothing else was written in between (docs/sync.md):
@@ -169,15 +224,33 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
       const record: Stored = { ...(synced ?? { id: entry.id }), ...entry.data, id: entry.id };
       if (takeVersion || (isNew && typeof version === "number")) record.version = version;
       // Merged or overtaken: keep our own value shown until the next pull brings the record.
-      await table.put(record);
+      table.set(entry.id, record);
+      touched.add(entry.id);
       if (typeof record.version === "number") {
-        const waiting = await db.outbox.where("[entity+id]").equals([entry.entity, entry.id]).toArray();
-        for (const next of waiting) {
+        for (const otherSeq of waiting.get(recordKey(entry)) ?? []) {
+          if (removed.has(otherSeq)) continue;
+          const next = entries.get(otherSeq)!;
           if (next.after_create && next.base_version === null && !next.sent) {
-            await db.outbox.put({ ...next, base_version: record.version, after_create: false });
+            update({ ...next, base_version: record.version, after_create: false });
           }
         }
       }
+    }
+
+    if (removed.size > 0) await db.outbox.bulkDelete([...removed]);
+    if (changed.size > 0) await db.outbox.bulkPut([...changed].map((seq) => entries.get(seq)!));
+    for (const [entity, touched] of recordTouched) {
+      if (touched.size === 0) continue;
+      const table = records.get(entity)!;
+      const puts: Stored[] = [];
+      const deletes: string[] = [];
+      for (const id of touched) {
+        const record = table.get(id);
+        if (record) puts.push(record);
+        else deletes.push(id);
+      }
+      if (deletes.length > 0) await db.entity(entity).bulkDelete(deletes);
+      if (puts.length > 0) await db.entity(entity).bulkPut(puts);
     }
   });
   return { rejected };
@@ -187,19 +260,19 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
 export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: number }> {
   const { db } = deps;
   const now = deps.now ?? Date.now;
-  const id = await clientId(db);
+  let id: string | undefined;
   let pushed = 0;
   let rejected = 0;
   for (let round = 0; round < 100; round++) {
     const pending = await db.outbox.where("state").equals("pending").sortBy("seq");
     const batch = nextBatch(pending, now(), deps.batchSize ?? MAX_BATCH);
     if (batch.length === 0) break;
+    id ??= await clientId(db);
     // Marked before sending: a sent change is never altered, so a replay is the same mutation.
     await db.transaction("rw", db.outbox, async () => {
-      for (const entry of batch) {
-        const current = await db.outbox.get(entry.seq!);
-        if (current && !current.sent) await db.outbox.put({ ...current, sent: true });
-      }
+      const current = await db.outbox.bulkGet(batch.map((e) => e.seq!));
+      const unsent = current.filter((e): e is OutboxEntry => e !== undefined && !e.sent);
+      if (unsent.length > 0) await db.outbox.bulkPut(unsent.map((e) => ({ ...e, sent: true })));
     });
     const body = {
       client_id: id,
@@ -223,54 +296,138 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
     const outcome = await applyPushResults(db, answer.results ?? []);
     pushed += batch.length;
     rejected += outcome.rejected;
-    deps.onProgress?.({ phase: "push", done: pushed });
+    deps.onProgress?.({ phase: "push", done: pushed, initial: false });
   }
   return { pushed, rejected };
 }
 
+/** Equal as stored records: the same fields with the same values (JSON values compared as text). */
+export function sameRecord(a: Stored, b: Stored): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!(key in b)) return false;
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== "object" || typeof y !== "object") return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
+/**
+ * Write one page of a pull and its cursor in one transaction, per table one bulkPut and one
+ * bulkDelete. A record the device already holds at the same version and with the same fields is
+ * not written again (most often its own push coming back). `wholeTruth`: drop every synced
+ * record first. `fromScratch`: the pull began with the whole truth, so the tables hold nothing
+ * but its own earlier pages and there is nothing to compare with. Returns how many records
+ * were written.
+ */
+export async function writePage(db: FeltloggDB, result: PullResult, wholeTruth: boolean, fromScratch = false): Promise<number> {
+  // The page's last word per record: a record named twice ends as its later change says.
+  const byEntity = new Map<EntityName, Map<string, Stored | null>>();
+  for (const change of result.changes ?? []) {
+    if (!change.entity || !change.id || !isEntity(change.entity)) continue;
+    let changes = byEntity.get(change.entity);
+    if (!changes) byEntity.set(change.entity, (changes = new Map()));
+    if (change.op === "upsert" && change.data) {
+      const record: Stored = { ...change.data, id: change.id };
+      if (typeof change.version === "number") record.version = change.version;
+      changes.delete(change.id); // keep the page's order of last changes
+      changes.set(change.id, record);
+    } else {
+      changes.delete(change.id);
+      changes.set(change.id, null);
+    }
+  }
+  let written = 0;
+  const clear = Boolean(result.reset) || wholeTruth;
+  if (!clear && byEntity.size === 0) {
+    // Nothing new (the usual answer): only the cursor, if it moved.
+    if ((await getMeta<string>(db, META.cursor)) !== result.cursor) await setMeta(db, META.cursor, result.cursor ?? null);
+    return 0;
+  }
+  await db.transaction("rw", [db.meta, ...syncedTables(db)], async () => {
+    if (clear) await Promise.all(syncedTables(db).map((table) => table.clear()));
+    for (const [entity, changes] of byEntity) {
+      const table = db.entity(entity);
+      const puts: Stored[] = [];
+      const deletes: string[] = [];
+      for (const [id, record] of changes) {
+        if (record) puts.push(record);
+        else deletes.push(id);
+      }
+      let fresh = puts;
+      if (!clear && !fromScratch && puts.length > 0) {
+        const held = await table.bulkGet(puts.map((r) => r.id));
+        fresh = puts.filter((record, i) => {
+          const mine = held[i];
+          return !(mine && typeof record.version === "number" && mine.version === record.version && sameRecord(mine, record));
+        });
+      }
+      if (deletes.length > 0 && !clear) await table.bulkDelete(deletes);
+      if (fresh.length > 0) await table.bulkPut(fresh);
+      written += fresh.length + (clear ? 0 : deletes.length);
+    }
+    await setMeta(db, META.cursor, result.cursor ?? null);
+  });
+  return written;
+}
+
+/** One page of the pull; `stale` when the server did not know the cursor (400). */
+type PageAnswer = { stale: true } | { stale: false; result: PullResult };
+
+function fetchPage(deps: SyncDeps, cursor: string | undefined): Promise<PageAnswer> {
+  const query = new URLSearchParams({ limit: String(deps.pageSize ?? PAGE_SIZE), schema_version: String(SCHEMA_VERSION) });
+  if (cursor) query.set("cursor", cursor);
+  const answer = (async (): Promise<PageAnswer> => {
+    const response = await authorizedFetch(deps, `${API}/sync/pull?${query}`);
+    if (response.status === 400 && cursor) {
+      await response.body?.cancel().catch(() => undefined);
+      return { stale: true };
+    }
+    await failIfNotOk(response);
+    return { stale: false, result: (await response.json()) as PullResult };
+  })();
+  // A page fetched ahead may be dropped (its predecessor failed to be written): no unhandled rejection.
+  answer.catch(() => undefined);
+  return answer;
+}
+
 /**
  * Pull pages until `has_more` is false. Each page and its cursor are written in one
- * transaction, so a pull cut off halfway is simply repeated from the last written page.
+ * transaction, so a pull cut off halfway is simply repeated from the last written page. The next
+ * page is fetched while the current one is written: its request names the current page's
+ * cursor, which is stored only with the current page, so a crash loses nothing either way.
  */
 export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: boolean }> {
   const { db } = deps;
-  let cursor = await getMeta<string>(db, META.cursor);
-  const initial = !(await getMeta<boolean>(db, META.initialDone));
+  const [cursorRow, doneRow] = await db.meta.bulkGet([META.cursor, META.initialDone]);
+  let cursor = cursorRow?.value as string | undefined;
+  const initial = !doneRow?.value;
   // Without a cursor the server sends everything and no tombstones: that is the whole truth.
   let wholeTruth = !cursor;
+  let fromScratch = wholeTruth;
   let pulled = 0;
+  let next = fetchPage(deps, cursor);
   for (let page = 0; page < 100_000; page++) {
-    const query = new URLSearchParams({ limit: String(deps.pageSize ?? 500), schema_version: String(SCHEMA_VERSION) });
-    if (cursor) query.set("cursor", cursor);
-    const response = await authorizedFetch(deps, `${API}/sync/pull?${query}`);
-    if (response.status === 400 && cursor) {
+    const answer = await next;
+    if (answer.stale) {
       cursor = undefined; // the server does not know our cursor: start over
       wholeTruth = true;
+      fromScratch = true;
+      next = fetchPage(deps, cursor);
       continue;
     }
-    await failIfNotOk(response);
-    const result = (await response.json()) as PullResult;
-    await db.transaction("rw", [db.meta, ...syncedTables(db)], async () => {
-      if (result.reset || wholeTruth) {
-        for (const table of syncedTables(db)) await table.clear();
-      }
-      for (const change of result.changes ?? []) {
-        if (!change.entity || !change.id || !isEntity(change.entity)) continue;
-        const table = db.entity(change.entity);
-        if (change.op === "upsert" && change.data) {
-          const record: Stored = { ...change.data, id: change.id };
-          if (typeof change.version === "number") record.version = change.version;
-          await table.put(record);
-        } else {
-          await table.delete(change.id);
-        }
-      }
-      await setMeta(db, META.cursor, result.cursor ?? null);
-    });
+    const result = answer.result;
+    if (result.has_more) next = fetchPage(deps, result.cursor);
+    if (result.reset) fromScratch = true;
+    await writePage(db, result, wholeTruth, fromScratch);
     wholeTruth = false;
     cursor = result.cursor;
     pulled += result.changes?.length ?? 0;
-    deps.onProgress?.({ phase: "pull", done: pulled });
+    deps.onProgress?.({ phase: "pull", done: pulled, initial });
     if (!result.has_more) break;
   }
   if (initial) await setMeta(db, META.initialDone, true);
@@ -303,8 +460,10 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
     await refreshIfDue(deps);
     const pushed = await push(deps);
     const pulled = await pull(deps);
-    await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());
-    await setMeta(deps.db, META.updateRequired, null);
+    await deps.db.transaction("rw", deps.db.meta, async () => {
+      await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());
+      await setMeta(deps.db, META.updateRequired, null);
+    });
     return { status: "ok", pushed: pushed.pushed, rejected: pushed.rejected, pulled: pulled.pulled, initial: pulled.initial };
   } catch (error) {
     if (error instanceof OfflineError) return { status: "offline" };
@@ -329,7 +488,7 @@ export type SyncState = "idle" | "syncing" | "offline" | "error";
 export interface SyncObserver {
   state(state: SyncState): void;
   pending(count: number): void;
-  mark(name: "sync:done" | "sync:initial:done"): void;
+  mark(name: "sync:start" | "sync:done" | "sync:initial:done"): void;
 }
 
 interface DocumentLike {
@@ -361,6 +520,8 @@ export async function runSync(deps: SyncDeps, observer: SyncObserver, online = t
     return { status: "offline" };
   }
   observer.state("syncing");
+  // Where a sync begins, for measuring it against sync:done (bench/browser_bench.py).
+  observer.mark("sync:start");
   const outcome = await syncOnce(deps);
   observer.pending(await outboxCount(deps.db));
   if (outcome.status === "ok") {

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import Dexie from "dexie";
 import { META, FeltloggDB, getMeta, setMeta } from "../src/db";
 import { login } from "../src/auth";
 import { createRecord, saveRecord, viewRecord, viewRecords } from "../src/outbox";
@@ -21,8 +22,18 @@ beforeEach(async () => {
   await login(deps(), "js1@demo.no", "demo1234");
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await db.delete();
 });
+
+/**
+ * Calls of a Table method on the named table. Inside a transaction Dexie hands out tables of
+ * its own, so the method is watched on the prototype all tables share.
+ */
+function watchTables(method: "put" | "bulkPut" | "get" | "bulkGet") {
+  const spy = vi.spyOn(Object.getPrototypeOf(db.employers) as Record<string, (...a: unknown[]) => unknown>, method);
+  return (table: string) => spy.mock.calls.filter((_, i) => (spy.mock.contexts[i] as { name: string }).name === table).map((call) => call[0]);
+}
 
 function recordingObserver() {
   const log: string[] = [];
@@ -215,13 +226,196 @@ describe("pull", () => {
   });
 });
 
+describe("pull, in bulk and ahead", () => {
+  it("asks for the next page while the current one is being written", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    let askedAhead: () => void = () => {};
+    const ahead = new Promise<void>((resolve) => (askedAhead = resolve));
+    const fetch = (input: string, init?: RequestInit) => {
+      if (input.includes("/sync/pull") && input.includes("cursor=2")) askedAhead();
+      return server.fetch(input, init);
+    };
+    const original = db.transaction.bind(db);
+    const seen: boolean[] = [];
+    // the first page's write waits (up to a second) for the request of the second page
+    (db as unknown as { transaction: unknown }).transaction = async (...args: unknown[]) => {
+      if (seen.length === 0) {
+        seen.push(await Promise.race([ahead.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]));
+      }
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    const result = await pull({ db, fetch, pageSize: 2 });
+    (db as unknown as { transaction: unknown }).transaction = original;
+    expect(seen).toEqual([true]);
+    expect(result.pulled).toBe(5);
+    expect(server.pulls).toEqual(["", "2", "4"]);
+    expect(await db.employers.count()).toBe(5);
+  });
+
+  it("keeps the cursor of the last written page when a later page fails to be written", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const original = db.transaction.bind(db);
+    let calls = 0;
+    (db as unknown as { transaction: unknown }).transaction = (...args: unknown[]) => {
+      if (++calls === 2) return Promise.reject(new Error("QuotaExceededError"));
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    await expect(pull(deps({ pageSize: 2 }))).rejects.toThrow("QuotaExceededError");
+    (db as unknown as { transaction: unknown }).transaction = original;
+    expect(await getMeta(db, META.cursor)).toBe("2");
+    expect(await db.employers.count()).toBe(2);
+    server.pulls.length = 0;
+    await pull(deps({ pageSize: 2 }));
+    expect(server.pulls).toEqual(["2", "4"]);
+    expect((await db.employers.toArray()).map((e) => e.id).sort()).toEqual(["e0", "e1", "e2", "e3", "e4"]);
+  });
+
+  it("writes a page with one bulkPut per table and no single puts", async () => {
+    for (let i = 0; i < 6; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    for (let i = 0; i < 4; i++) server.serverWrite("meetings", `m${i}`, { participant_id: "p1" });
+    const puts = watchTables("put");
+    const bulkPuts = watchTables("bulkPut");
+    await pull(deps());
+    expect(puts("employers")).toEqual([]);
+    expect(puts("meetings")).toEqual([]);
+    expect(bulkPuts("employers")).toHaveLength(1);
+    expect(bulkPuts("employers")[0]).toHaveLength(6);
+    expect(bulkPuts("meetings")).toHaveLength(1);
+    expect(await db.meetings.where("participant_id").equals("p1").count()).toBe(4);
+  });
+
+  it("compares with nothing while the first pull fills the tables, page after page", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const bulkGets = watchTables("bulkGet");
+    await pull(deps({ pageSize: 2 }));
+    expect(bulkGets("employers")).toEqual([]);
+    expect(await db.employers.count()).toBe(5);
+    // a later pull compares: the device may hold what comes
+    server.serverWrite("employers", "e9", { name: "Ny" });
+    await pull(deps({ pageSize: 2 }));
+    expect(bulkGets("employers")).toEqual([["e9"]]);
+  });
+
+  it("does not write again what the device holds at the same version, and writes what differs", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    server.serverWrite("employers", "e2", { name: "B" });
+    await pull(deps());
+    // the server's copy of e2 has a field the device's copy lacks, at the same version
+    await db.employers.put({ id: "e2", name: "B", version: 1 });
+    server.records.get("employers/e2")!.data.created_at = "2026-11-20T09:00:00+00:00";
+    server.serverWrite("employers", "e3", { name: "C" });
+    await setMeta(db, META.cursor, "0"); // the server sends e1 and e2 again, at the versions held
+    const bulkPuts = watchTables("bulkPut");
+    await pull(deps());
+    expect(bulkPuts("employers").flatMap((records) => (records as { id: string }[]).map((r) => r.id)).sort()).toEqual(["e2", "e3"]);
+    expect(await db.employers.get("e2")).toMatchObject({ created_at: "2026-11-20T09:00:00+00:00", version: 1 });
+  });
+
+  it("does not write its own pushed record again when the pull brings it back unchanged", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await pull(deps()); // the first pull, the whole truth, is behind the device
+    const token = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "phone" });
+    await push(deps());
+    const puts = watchTables("put");
+    const bulkPuts = watchTables("bulkPut");
+    const result = await pull(deps());
+    expect(result.pulled).toBe(1); // it came back
+    expect(puts("employer_contacts")).toEqual([]);
+    expect(bulkPuts("employer_contacts")).toEqual([]);
+    expect(await db.employer_contacts.get(token.id)).toMatchObject({ employer_id: "e1", mode: "phone", version: 1 });
+  });
+
+  it("with nothing new makes one request and opens no transaction over the tables", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await pull(deps());
+    const original = db.transaction.bind(db);
+    let transactions = 0;
+    (db as unknown as { transaction: unknown }).transaction = (...args: unknown[]) => {
+      transactions++;
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    server.pulls.length = 0;
+    const result = await pull(deps());
+    (db as unknown as { transaction: unknown }).transaction = original;
+    expect(result).toEqual({ pulled: 0, initial: false });
+    expect(server.pulls).toEqual(["1"]);
+    expect(transactions).toBe(0);
+    expect(await getMeta(db, META.cursor)).toBe("1");
+    expect(await db.employers.count()).toBe(1);
+  });
+
+  it("applies a delete and an upsert of different records in one page", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    server.serverWrite("employers", "e2", { name: "B" });
+    await pull(deps());
+    server.serverDelete("employers", "e1");
+    server.serverWrite("employers", "e2", { name: "B2" });
+    await pull(deps());
+    expect(await db.employers.toArray()).toEqual([{ id: "e2", name: "B2", version: 2 }]);
+  });
+});
+
+describe("applying push results in bulk", () => {
+  it("handles a batch of mixed results with a fixed number of outbox queries", async () => {
+    server.serverWrite("participants", "p1", { first_name: "Ola" });
+    server.serverWrite("meetings", "m1", { participant_id: "p1" });
+    await pull(deps());
+    server.rejectIf = (m) => ((m.data as Record<string, unknown>).employer_id === "gone" ? "Arbeidsgiveren finnes ikke." : null);
+    const created = [];
+    for (let i = 0; i < 50; i++) created.push(await createRecord(db, "employer_contacts", { employer_id: `e${i}` }));
+    await createRecord(db, "employer_contacts", { employer_id: "gone" });
+    await saveRecord(db, "participants", "p1", { phone: "1" });
+    const { deleteRecord } = await import("../src/outbox");
+    await deleteRecord(db, "meetings", "m1");
+    const where = vi.spyOn(Object.getPrototypeOf(db.outbox) as { where: (...a: unknown[]) => unknown }, "where");
+    const gets = watchTables("get");
+    const result = await push(deps());
+    expect(result).toEqual({ pushed: 53, rejected: 1 });
+    // the pending entries once per round (two), the answer's entries and their records' entries once
+    expect(where.mock.calls.length).toBeLessThanOrEqual(4);
+    expect(gets("outbox")).toEqual([]);
+    expect(gets("employer_contacts")).toEqual([]);
+    const left = await db.outbox.toArray();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ state: "rejected", detail: "Arbeidsgiveren finnes ikke." });
+    for (const token of created) expect((await db.employer_contacts.get(token.id))!.version).toBe(1);
+    expect(await db.participants.get("p1")).toMatchObject({ phone: "1", version: 2 });
+    expect(await db.meetings.get("m1")).toBeUndefined();
+  });
+
+  it("gives an edit waiting for its record's creation the version the creation got, in the same pass", async () => {
+    const token = await createRecord(db, "plan_steps", { participant_id: "p1", title: "A" });
+    const other = await createRecord(db, "plan_steps", { participant_id: "p1", title: "X" });
+    const entries = await db.outbox.toArray();
+    await db.outbox.bulkPut(entries.map((e) => ({ ...e, sent: true }))); // both creations went out
+    await saveRecord(db, "plan_steps", token.id, { title: "B" });
+    const waiting = (await db.outbox.toArray()).find((e) => e.after_create);
+    expect(waiting).toMatchObject({ base_version: null, after_create: true });
+    const { applyPushResults } = await import("../src/sync");
+    // the server answers the two creations (their edit is not in this batch)
+    const results = [
+      { mutation_id: entries[0]!.mutation_id, status: "applied" as const, version: 1 },
+      { mutation_id: entries[1]!.mutation_id, status: "duplicate" as const, original_status: "applied", version: 1 },
+    ];
+    await applyPushResults(db, results);
+    const [edit, ...rest] = await db.outbox.toArray();
+    expect(rest).toHaveLength(0);
+    expect(edit).toMatchObject({ id: token.id, base_version: 1, after_create: false, sent: false });
+    expect(await db.plan_steps.get(token.id)).toMatchObject({ title: "A", version: 1 });
+    expect(await db.plan_steps.get(other.id)).toMatchObject({ title: "X", version: 1 });
+  });
+});
+
 describe("runSync and the observable state", () => {
   it("marks sync:initial:done once after the first full pull, and sync:done after every sync", async () => {
     server.serverWrite("employers", "e1", { name: "A" });
     const { log, dataset, observer } = recordingObserver();
     await runSync(deps(), observer);
     await runSync(deps(), observer);
-    expect(log).toEqual(["state:syncing", "state:idle", "mark:sync:initial:done", "mark:sync:done", "state:syncing", "state:idle", "mark:sync:done"]);
+    expect(log).toEqual([
+      "state:syncing", "mark:sync:start", "state:idle", "mark:sync:initial:done", "mark:sync:done",
+      "state:syncing", "mark:sync:start", "state:idle", "mark:sync:done",
+    ]);
     expect(dataset).toEqual({ sync: "idle", pending: "0" });
   });
 
@@ -351,5 +545,45 @@ describe("signing in", () => {
     expect(await db.employer_contacts.count()).toBe(0);
     expect(await getMeta(db, META.cursor)).toBeUndefined();
     expect(await getMeta(db, META.initialDone)).toBeUndefined();
+  });
+});
+
+describe("the schema", () => {
+  it("opens a database of the first version with its records, cursor and outbox kept", async () => {
+    const name = `schema-test-${n++}`;
+    const old = new Dexie(name);
+    old.version(1).stores({
+      employers: "id, name",
+      participants: "id, specialist_id, status, last_name",
+      consents: "id, participant_id",
+      career_profiles: "id, participant_id",
+      plan_goals: "id, participant_id",
+      meetings: "id, participant_id, specialist_id, starts_at",
+      plan_steps: "id, participant_id, goal_id, due_on",
+      employer_contacts: "id, employer_id, participant_id, specialist_id, contacted_at",
+      team_meetings: "id, specialist_id, starts_at",
+      job_matches: "id, participant_id, employer_id, status",
+      week_reviews: "id, specialist_id",
+      conflicts: "id, record_id",
+      outbox: "++seq, &mutation_id, [entity+id], state",
+      meta: "key",
+      reports: "key",
+    });
+    await old.table("employer_contacts").bulkPut([
+      { id: "c1", employer_id: "e1", participant_id: "p1", version: 3 },
+      { id: "c2", employer_id: "e2", participant_id: "p1", version: 1 },
+    ]);
+    await old.table("meta").put({ key: META.cursor, value: "42" });
+    await old.table("outbox").add({ mutation_id: "m1", entity: "meetings", op: "upsert", id: "x", base_version: null, data: {}, state: "pending", sent: false, created_at: "" });
+    old.close();
+
+    const upgraded = new FeltloggDB(name);
+    await upgraded.open();
+    expect(upgraded.verno).toBe(2);
+    expect(await upgraded.employer_contacts.where("participant_id").equals("p1").count()).toBe(2);
+    expect(await upgraded.employer_contacts.where("employer_id").equals("e2").first()).toMatchObject({ id: "c2", version: 1 });
+    expect(await getMeta(upgraded, META.cursor)).toBe("42");
+    expect(await upgraded.outbox.where("state").equals("pending").count()).toBe(1);
+    await upgraded.delete();
   });
 });

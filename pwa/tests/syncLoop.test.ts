@@ -3,6 +3,7 @@ import { FeltloggDB } from "../src/db";
 import { login } from "../src/auth";
 import { createRecord } from "../src/outbox";
 import { SyncLoop } from "../src/syncLoop";
+import type { SyncProgress } from "../src/sync";
 import { FakeServer } from "./fakeServer";
 
 let db: FeltloggDB;
@@ -44,6 +45,28 @@ describe("the sync loop", () => {
     loop.stop();
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the finished run settle
   }, 10_000);
+
+  it("shows how many records the first sync has fetched, page by page, and then what later syncs send and fetch", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    loop = new SyncLoop({ db, fetch: server.fetch, pageSize: 2 }, { state: () => {}, pending: () => {}, mark: () => {} }, () => true);
+    const seen: (SyncProgress | null)[] = [];
+    loop.subscribe(() => seen.push(loop!.progress && { ...loop!.progress }));
+    expect((await loop.run()).status).toBe("ok");
+    expect(seen).toEqual([
+      { phase: "pull", done: 2, initial: true },
+      { phase: "pull", done: 4, initial: true },
+      { phase: "pull", done: 5, initial: true },
+      null, // done: the status bar shows the last sync again
+    ]);
+    // and all of it is stored
+    expect(await db.employers.count()).toBe(5);
+
+    seen.length = 0;
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    expect((await loop.run()).status).toBe("ok");
+    expect(seen).toEqual([{ phase: "push", done: 1, initial: false }, { phase: "pull", done: 1, initial: false }, null]);
+    loop.stop();
+  });
 
   it("waits as long as a 429 asks before it tries again", async () => {
     let refused = 0;
