@@ -140,16 +140,8 @@ def _apply_one(
     if record is None and (entity.name, mutation["id"]) in gone:
         raise Rejected(NO_LONGER_YOURS, status=403, code="no_longer_visible")
     base = mutation["base_version"]
-    if record is not None and base is not None and base > (record.version or 0):
-        # Versions only grow on the server: a base it never issued would merge as if nothing
-        # had moved, and no conflict could ever be found.
-        raise Rejected(
-            f"Your copy says version {base}, but the server has only reached version "
-            f"{record.version} of this record; sync to fetch the server's copy, then make "
-            "the change again.",
-            status=409,
-            code="base_version_ahead",
-        )
+    if record is not None:
+        _refuse_base_ahead(record, base)
     if record is None and (mutation["op"] == "delete" or base is not None):
         # An edit or delete of a record the user cannot find: the same answer whether it
         # does not exist or is not theirs to see.
@@ -166,27 +158,65 @@ def _apply_one(
             writer.delete(principal, entity.name, record)
         return {"status": "applied", "version": record.version}
 
+    if record is None:
+        data = _load(entity, mutation["data"], partial=False)
+        created = writer.create(principal, entity.name, {**data, "id": mutation["id"]})
+        return {"status": "applied", "version": created.version}
+    changes, conflicts = _edit(entity, record, mutation)
+    if changes:
+        writer.update(principal, entity.name, record, changes)
+    _record_conflicts(registry, principal, entity, record, conflicts)
+    return _edit_result(record, conflicts)
+
+
+def _refuse_base_ahead(record: Any, base: int | None) -> None:
+    if base is not None and base > (record.version or 0):
+        # Versions only grow on the server: a base it never issued would merge as if nothing
+        # had moved, and no conflict could ever be found.
+        raise Rejected(
+            f"Your copy says version {base}, but the server has only reached version "
+            f"{record.version} of this record; sync to fetch the server's copy, then make "
+            "the change again.",
+            status=409,
+            code="base_version_ahead",
+        )
+
+
+def _load(entity: SyncEntity, data: dict[str, Any], partial: bool) -> dict[str, Any]:
+    """The mutation's data as the entity's schema loads it (without `id`)."""
     try:
-        data = entity.schema().load(mutation["data"], partial=record is not None)
+        loaded = dict(entity.schema().load(data, partial=partial))
     except ma.ValidationError as error:
         raise Rejected(
             "Some fields are not valid; see 'errors' for what to fix.", error.normalized_messages()
         ) from error
-    data.pop("id", None)
-    if record is None:
-        created = writer.create(principal, entity.name, {**data, "id": mutation["id"]})
-        return {"status": "applied", "version": created.version}
+    loaded.pop("id", None)
+    return loaded
+
+
+def _edit(
+    entity: SyncEntity, record: Any, mutation: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
+    """What an upsert of an existing record changes, merged against it; Rejected if it can't."""
+    data = _load(entity, mutation["data"], partial=True)
     if record.deleted_at is not None:
         raise Rejected(
             "This record was deleted on another device; your change was not applied.",
             status=409,
             code="deleted_elsewhere",
         )
-    changes, conflicts = merge(entity, record, data, mutation["base_version"])
-    if changes:
-        writer.update(principal, entity.name, record, changes)
+    return merge(entity, record, data, mutation["base_version"])
+
+
+def _record_conflicts(
+    registry: Registry,
+    principal: Any,
+    entity: SyncEntity,
+    record: Any,
+    conflicts: list[tuple[str, Any, Any]],
+) -> None:
     for field, kept, other in conflicts:
-        writer.record_conflict(
+        registry.writer.record_conflict(
             principal,
             entity.name,
             record,
@@ -194,8 +224,13 @@ def _apply_one(
             _json_value(entity, field, kept),
             _json_value(entity, field, other),
         )
-    status = "merged" if conflicts else "applied"
-    result: dict[str, Any] = {"status": status, "version": record.version}
+
+
+def _edit_result(record: Any, conflicts: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "status": "merged" if conflicts else "applied",
+        "version": record.version,
+    }
     if conflicts:
         result["conflicts"] = [field for field, _, _ in conflicts]
     return result
@@ -280,6 +315,15 @@ def _push_wellformed(
             else None
         )
         if batch is None:
+            run = _edit_run(registry, mutations, position, earlier, new_records, gone)
+            batch = (
+                _apply_edits(
+                    session, registry, principal, client_id, table, [mutations[i] for i in run]
+                )
+                if len(run) > 1
+                else None
+            )
+        if batch is None:
             run = [position]
             batch = [
                 earlier.get(mutation["mutation_id"])
@@ -344,12 +388,9 @@ def _new_records(
     for m in mutations:
         if m["op"] == "upsert" and m["entity"] in registry.by_name:
             wanted.setdefault(m["entity"], set()).add(m["id"])
-    found_many = getattr(registry.writer, "find_many", None)
-    if found_many is None:
-        return set()
     new: set[tuple[str, uuid.UUID]] = set()
     for entity, ids in wanted.items():
-        existing = found_many(principal, entity, ids)
+        existing = registry.writer.find_many(principal, entity, ids)
         new.update((entity, i) for i in ids - existing)
     return new
 
@@ -444,6 +485,111 @@ def _creation_run(
     return run
 
 
+def _edit_run(
+    registry: Registry,
+    mutations: list[dict[str, Any]],
+    start: int,
+    earlier: dict[uuid.UUID, dict[str, Any]],
+    new_records: set[tuple[str, uuid.UUID]],
+    gone: frozenset[tuple[str, uuid.UUID]],
+) -> list[int]:
+    """Positions of consecutive edits of one entity's records, from `start` on, to write
+    together: upserts from a known version of records the user can find, each record once."""
+
+    def edit(m: dict[str, Any]) -> bool:
+        key = (m["entity"], m["id"])
+        return (
+            m["op"] == "upsert"
+            and m["base_version"] is not None
+            and m["entity"] in registry.by_name
+            and m["mutation_id"] not in earlier
+            and key not in new_records
+            and key not in gone
+        )
+
+    entity = mutations[start]["entity"]
+    run: list[int] = []
+    ids: set[uuid.UUID] = set()
+    mutation_ids: set[uuid.UUID] = set()
+    for index in range(start, len(mutations)):
+        m = mutations[index]
+        if (
+            not edit(m)
+            or m["entity"] != entity
+            or m["id"] in ids
+            or m["mutation_id"] in mutation_ids
+        ):
+            break
+        run.append(index)
+        ids.add(m["id"])
+        mutation_ids.add(m["mutation_id"])
+    return run
+
+
+class _OneByOne(Exception):  # noqa: N818 - a decision, not an accident
+    """A batch the engine hands back to be applied one mutation at a time."""
+
+
+def _apply_edits(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    run: list[dict[str, Any]],
+) -> list[dict[str, Any]] | None:
+    """Apply a run of edits of one entity's records together: the records locked in one
+    query, merged one by one as a single edit would be, written in one flush. None if the run
+    needs the single path (a record not found, the application refusing one of them, a lost
+    race): then nothing of it was written."""
+    entity = registry.by_name[run[0]["entity"]]
+    writer = registry.writer
+    savepoint = session.begin_nested()
+    try:
+        records = writer.lock_many(principal, entity.name, {m["id"] for m in run})
+        results: list[dict[str, Any] | None] = [None] * len(run)
+        edits: list[tuple[int, Any, dict[str, Any], list[tuple[str, Any, Any]]]] = []
+        for index, mutation in enumerate(run):
+            record = records.get(mutation["id"])
+            if record is None:
+                raise _OneByOne
+            try:
+                _refuse_base_ahead(record, mutation["base_version"])
+                changes, conflicts = _edit(entity, record, mutation)
+            except Rejected as refusal:
+                results[index] = _rejection(mutation["mutation_id"], refusal)
+                continue
+            edits.append((index, record, changes, conflicts))
+        items = [(record, changes) for _, record, changes, _ in edits]
+        outcomes = writer.update_many(principal, entity.name, items) if items else []
+        if any(isinstance(outcome, Rejected) for outcome in outcomes):
+            raise _OneByOne
+        for _, record, _, conflicts in edits:
+            _record_conflicts(registry, principal, entity, record, conflicts)
+        session.flush()
+        log = []
+        for index, record, _, conflicts in edits:
+            mutation_id = run[index]["mutation_id"]
+            result = {"mutation_id": str(mutation_id), **_edit_result(record, conflicts)}
+            results[index] = result
+            log.append(
+                {
+                    "client_id": client_id,
+                    "mutation_id": mutation_id,
+                    "user_id": registry.principal_id(principal),
+                    "result": result,
+                }
+            )
+        if log:
+            session.execute(insert(table), log)
+    except (_OneByOne, Rejected, IntegrityError, OperationalError, StaleDataError) as error:
+        _raise_unless_transient(error)
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return [r for r in results if r is not None]
+
+
 def _strings(value: Any) -> set[str]:
     """Every string in a mutation's data, lower-cased (ids are compared as text)."""
     if isinstance(value, str):
@@ -497,9 +643,6 @@ def _apply_creations(
 ) -> list[dict[str, Any]] | None:
     """Create a run of new records together; None if the application can't, or the batch
     failed as a whole (then nothing of it was written)."""
-    create_many = getattr(registry.writer, "create_many", None)
-    if create_many is None:
-        return None
     entity = registry.by_name[run[0]["entity"]]
     results: list[dict[str, Any] | None] = [None] * len(run)
     items: list[tuple[int, dict[str, Any]]] = []
@@ -518,7 +661,11 @@ def _apply_creations(
         items.append((index, {**data, "id": mutation["id"]}))
     savepoint = session.begin_nested()
     try:
-        outcomes = create_many(principal, entity.name, [data for _, data in items]) if items else []
+        outcomes = (
+            registry.writer.create_many(principal, entity.name, [data for _, data in items])
+            if items
+            else []
+        )
         log = []
         for (index, _), outcome in zip(items, outcomes, strict=True):
             mutation_id = run[index]["mutation_id"]

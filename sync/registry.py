@@ -44,9 +44,26 @@ class Writer(Protocol):
         """The record if the principal may see it (tombstones too), locked until the push
         commits, so that the change made from it cannot lose a race."""
 
+    def find_many(self, principal: Any, entity: str, record_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these ids name records the principal may see (tombstones too)."""
+
+    def lock_many(
+        self, principal: Any, entity: str, record_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Any]:
+        """find() for many ids at once: the records the principal may see, by id, locked."""
+
     def create(self, principal: Any, entity: str, data: dict[str, Any]) -> Any: ...
 
+    def create_many(self, principal: Any, entity: str, items: list[dict[str, Any]]) -> list[Any]:
+        """Create records together: per item, the record or the Rejected that refused it. Raises
+        Rejected if the batch fails as a whole (the engine then applies the items one by one)."""
+
     def update(self, principal: Any, entity: str, record: Any, changes: dict[str, Any]) -> Any: ...
+
+    def update_many(
+        self, principal: Any, entity: str, items: list[tuple[Any, dict[str, Any]]]
+    ) -> list[Any]:
+        """update() for many (record, changes) at once, like create_many."""
 
     def delete(self, principal: Any, entity: str, record: Any) -> None: ...
 

@@ -338,6 +338,129 @@ def test_the_same_mutation_twice_in_one_batch_is_applied_once(client, make, logi
     assert fresh(Participant, participant.id).version == 2
 
 
+def test_edits_of_many_records_are_written_together_and_answered_in_order(
+    client, make, login, monkeypatch
+):
+    """A run of edits of one entity's records is locked, merged and written together: each
+    edit still gets its own answer (applied, merged with a conflict, or refused), in order, and
+    another device receives them."""
+    from api.offline.setup import registry
+
+    _, participant, _, headers = _specialist_world(make, login)
+    steps = [make.step(participant, title=f"Steg {n}", owner="specialist") for n in range(5)]
+    phone, tablet = Device(client, headers), Device(client, headers)
+    phone.sync()
+    tablet.sync()
+    [moved] = tablet.push(
+        mutation("plan_steps", steps[3].id, {"title": "Fra nettbrettet"}, base_version=1)
+    )
+    assert moved["status"] == "applied"
+    batches: list[tuple[str, int]] = []
+    update_many = registry.writer.update_many
+
+    def counted(actor: Any, entity: str, items: list[Any]) -> Any:
+        batches.append((entity, len(items)))
+        return update_many(actor, entity, items)
+
+    monkeypatch.setattr(registry.writer, "update_many", counted)
+
+    sent = [
+        mutation("plan_steps", steps[0].id, {"title": "Ringe Rema"}, base_version=1),
+        mutation("plan_steps", steps[1].id, {"title": "Skrive søknad"}, base_version=1),
+        mutation("plan_steps", steps[2].id, {"title": "For tidlig"}, base_version=7),
+        mutation("plan_steps", steps[3].id, {"title": "Fra telefonen"}, base_version=1),
+        mutation("plan_steps", steps[4].id, {"title": 12}, base_version=1),
+        mutation("participants", participant.id, {"phone": "40000003"}, base_version=1),
+    ]
+    results = phone.push(*sent)
+
+    assert [r["status"] for r in results] == [
+        "applied",
+        "applied",
+        "rejected",
+        "merged",
+        "rejected",
+        "applied",
+    ]
+    assert [r.get("version") for r in results] == [2, 2, None, 3, None, 2]
+    assert results[2]["code"] == "base_version_ahead"
+    assert results[3]["conflicts"] == ["title"]
+    assert "title" in results[4]["errors"]
+    assert batches == [("plan_steps", 3)]  # the refused two were never written
+    assert [fresh(PlanStep, step.id).title for step in steps] == [
+        "Ringe Rema",
+        "Skrive søknad",
+        "Steg 2",
+        "Fra telefonen",
+        "Steg 4",
+    ]
+    assert count(Conflict) == 1
+    # Applied exactly once: the same batch again answers from the first results.
+    again = phone.push(*sent)
+    assert [r["status"] for r in again] == [
+        "duplicate",
+        "duplicate",
+        "rejected",
+        "duplicate",
+        "rejected",
+        "duplicate",
+    ]
+    assert fresh(PlanStep, steps[0].id).version == 2
+    arrived = tablet.sync()
+    assert ids(arrived, "plan_steps") >= {str(steps[0].id), str(steps[1].id), str(steps[3].id)}
+    assert tablet.holds("plan_steps")[str(steps[3].id)]["title"] == "Fra telefonen"
+
+
+def test_a_run_of_edits_with_one_the_application_refuses_applies_the_others(client, make, login):
+    """A participant ticks off three steps and renames one (which they may not): the run goes
+    one by one, the rename alone is refused, and nothing of it is written."""
+    specialist = make.user("specialist")
+    participant = make.participant(specialist)
+    steps = [make.step(participant, title=f"Steg {n}") for n in range(4)]
+    own_phone = Device(client, login(make.participant_user(participant)))
+    done = "2026-11-21T18:00:00+01:00"
+    results = own_phone.push(
+        mutation("plan_steps", steps[0].id, {"done_at": done}, base_version=1),
+        mutation("plan_steps", steps[1].id, {"done_at": done, "title": "Ny"}, base_version=1),
+        mutation("plan_steps", steps[2].id, {"done_at": done}, base_version=1),
+        mutation("plan_steps", steps[3].id, {"done_at": done}, base_version=1),
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied", "applied"]
+    assert results[1]["code"] == "field_not_writable"
+    stored = [fresh(PlanStep, step.id) for step in steps]
+    assert [s.done_at is not None for s in stored] == [True, False, True, True]
+    assert stored[1].title == "Steg 1" and stored[1].version == 1
+
+
+def test_a_supervisor_moving_several_participants_at_once_takes_them_off_the_old_phone(
+    client, make, login
+):
+    """Edits written together still tell devices who may now see what: participants moved to a
+    colleague in one push leave the old specialist's phone with their records."""
+    specialist = make.user("specialist")
+    colleague = make.user("specialist", team=specialist.team)
+    supervisor = make.user("supervisor", team=specialist.team)
+    moving = [make.participant(specialist) for _ in range(3)]
+    staying = make.participant(specialist)
+    meeting = make.meeting(moving[0])
+    old_phone = Device(client, login(specialist))
+    old_phone.sync()
+    assert str(meeting.id) in old_phone.holds("meetings")
+    results = Device(client, login(supervisor)).push(
+        *[
+            mutation("participants", p.id, {"specialist_id": str(colleague.id)}, base_version=1)
+            for p in moving
+        ]
+    )
+    assert [r["status"] for r in results] == ["applied"] * 3
+    old_phone.sync()
+    assert set(old_phone.holds("participants")) == {str(staying.id)}
+    assert str(meeting.id) not in old_phone.holds("meetings")
+    new_phone = Device(client, login(colleague))
+    new_phone.sync()
+    assert set(new_phone.holds("participants")) == {str(p.id) for p in moving}
+
+
 def test_a_participant_user_may_tick_off_a_step_but_not_rename_it(client, make, login):
     specialist = make.user("specialist")
     participant = make.participant(specialist)

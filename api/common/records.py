@@ -84,6 +84,36 @@ def find_visible(
     return db.session.scalar(query)
 
 
+def find_visible_many(
+    actor: Actor,
+    entity: Entity,
+    record_ids: Iterable[uuid.UUID],
+    include_deleted: bool = False,
+    for_update: bool = False,
+) -> dict[uuid.UUID, Any]:
+    """find_visible for many ids at once: the records `actor` may read, by id. Locked rows are
+    taken in the order of their ids, as every batch takes them, so that two batches wait for
+    each other instead of deadlocking."""
+    scope = read_scope(actor, entity.name)
+    ids = sorted(set(record_ids))
+    if scope is None or not ids:
+        return {}
+    model = entity.model
+    found: dict[uuid.UUID, Any] = {}
+    for start in range(0, len(ids), 500):
+        query = select(model).where(model.id.in_(ids[start : start + 500]), scope)
+        if not include_deleted:
+            query = query.where(model.deleted_at.is_(None))
+        if for_update:
+            query = (
+                query.order_by(model.id)
+                .with_for_update(of=model, key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        found.update((record.id, record) for record in db.session.scalars(query))
+    return found
+
+
 class ReferenceLookup:
     """Which referenced rows an actor may use: asked one id at a time, or loaded for a batch.
 
@@ -243,41 +273,12 @@ def _flush() -> None:
         raise DomainError(409, CONCURRENT_WRITE, concurrent=True) from exc
 
 
-def _flush_in_scope(actor: Actor, entity: Entity, record: Any) -> None:
-    _flush()
-    scope = read_scope(actor, entity.name)
-    visible = scope is not None and db.session.scalar(
-        select(entity.model.id).where(entity.model.id == record.id, scope)
-    )
-    if not visible:
-        raise DomainError(
-            403,
-            f"You may only write {entity.human} within your own caseload and team.",
-            code="outside_scope",
-        )
-
-
 def create_record(actor: Actor, entity: Entity, data: dict[str, Any]) -> Any:
-    rules = rules_for(entity.name)
-    if actor.role not in rules.create_roles:
-        raise DomainError(
-            403, f"A {actor.role} may not create {entity.human}.", code="not_permitted"
-        )
-    record_id = data.get("id")
-    if record_id is not None and db.session.get(entity.model, record_id) is not None:
-        raise DomainError(
-            409,
-            "A record with this id already exists; generate a new id.",
-            {"id": "Already taken."},
-            code="already_exists",
-        )
-    record = entity.model(id=record_id or new_id())
-    record.team_id = actor.team_id
-    _apply(actor, entity, record, data, creating=True)
-    db.session.add(record)
-    _flush_in_scope(actor, entity, record)
-    journal().wrote(actor, "create", entity.name, [record])
-    return record
+    """Create one record: a batch of one (create_records)."""
+    (outcome,) = create_records(actor, entity, [data])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
 
 def create_records(
@@ -349,24 +350,81 @@ def update_record(
     changes: dict[str, Any],
     expected_version: int | None = None,
 ) -> Any:
+    """Change one record: a batch of one (update_records). `expected_version`: refuse unless
+    the record is at this version (REST's If-Match)."""
     if expected_version is not None and expected_version != record.version:
         raise DomainError(
             412,
             f"The record is at version {record.version}, not "
             f"{expected_version}: fetch it again and reapply your change.",
         )
-    if not changes:
-        return record
-    earlier = _participant_of(entity, record)
-    before = {name: getattr(record, name) for name in changes if name != "id"}
-    _apply(actor, entity, record, changes, creating=False)
-    _flush_in_scope(actor, entity, record)
-    for listener in _update_listeners:
-        listener(entity, record, before)
-    # Moved to another participant: both participants' data changed.
-    moved_from = earlier if earlier != _participant_of(entity, record) else None
-    journal().changed(actor, entity.name, record, moved_from)
-    return record
+    (outcome,) = update_records(actor, entity, [(record, changes)])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def update_records(
+    actor: Actor, entity: Entity, items: list[tuple[Any, dict[str, Any]]]
+) -> list[Any | DomainError]:
+    """Change many records at once: per (record, changes), the same checks as a single change,
+    set-based where they touch the database, one flush. Returns, per item, the record or why
+    it was refused (a refused record keeps none of its changes).
+
+    Raises DomainError if the batch as a whole fails at the database or leaves the actor's
+    scope (the caller rolls back and may retry the items one by one).
+    """
+    lookup = ReferenceLookup(actor)
+    to_change = [(record, changes) for record, changes in items if changes]
+    for field_name, target in entity.references.items():
+        by_team: dict[uuid.UUID | None, set[uuid.UUID]] = {}
+        for record, changes in to_change:
+            if changes.get(field_name) is not None:
+                by_team.setdefault(record.team_id, set()).add(changes[field_name])
+        for team_id, ids in by_team.items():
+            lookup.load(target, ids, team_id)
+    whose = {_participant_of(entity, record) for record, _ in to_change}
+    if "participant_id" in entity.references:
+        whose |= {c["participant_id"] for _, c in to_change if c.get("participant_id")}
+    lookup.load_erased({i for i in whose if i is not None})
+    results: list[Any | DomainError] = []
+    changed: list[tuple[Any, dict[str, Any], uuid.UUID | None]] = []
+    for record, changes in items:
+        if not changes:
+            results.append(record)
+            continue
+        earlier = _participant_of(entity, record)
+        before = {name: getattr(record, name) for name in changes if name != "id"}
+        try:
+            _apply(actor, entity, record, changes, creating=False, lookup=lookup)
+        except DomainError as error:
+            db.session.expire(record)  # none of the refused change is written
+            results.append(error)
+            continue
+        results.append(record)
+        changed.append((record, before, earlier))
+    if not changed:
+        return results
+    _flush()
+    model = entity.model
+    scope = read_scope(actor, entity.name)
+    written = {record.id for record, _, _ in changed}
+    visible = scope is not None and written == set(
+        db.session.scalars(select(model.id).where(model.id.in_(written), scope))
+    )
+    if not visible:
+        raise DomainError(
+            403,
+            f"You may only write {entity.human} within your own caseload and team.",
+            code="outside_scope",
+        )
+    for record, before, earlier in changed:
+        for listener in _update_listeners:
+            listener(entity, record, before)
+        # Moved to another participant: both participants' data changed.
+        moved_from = earlier if earlier != _participant_of(entity, record) else None
+        journal().changed(actor, entity.name, record, moved_from)
+    return results
 
 
 def delete_record(actor: Actor, entity: Entity, record: Any) -> None:

@@ -23,9 +23,11 @@ from api.common.records import (
     create_records,
     delete_record,
     find_visible,
+    find_visible_many,
     on_record_updated,
     refuse_writes_after_erasure,
     update_record,
+    update_records,
 )
 from api.conflicts.models import Conflict
 from api.entities import ENTITIES
@@ -92,6 +94,22 @@ class RecordWriter:
                 )
             )
         return found
+
+    def lock_many(
+        self, actor: Actor, entity: str, record_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Any]:
+        return find_visible_many(
+            actor, ENTITIES[entity], record_ids, include_deleted=True, for_update=True
+        )
+
+    def update_many(
+        self, actor: Actor, entity: str, items: list[tuple[Any, dict[str, Any]]]
+    ) -> list[Any]:
+        try:
+            outcomes = update_records(actor, ENTITIES[entity], items)
+        except DomainError as error:
+            raise _refusal(error) from error
+        return [_refusal(o) if isinstance(o, DomainError) else o for o in outcomes]
 
     def create_many(self, actor: Actor, entity: str, items: list[dict[str, Any]]) -> list[Any]:
         try:
