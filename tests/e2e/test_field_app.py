@@ -293,6 +293,20 @@ def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app,
     specialist.get_by_text(comment).scroll_into_view_if_needed()
     screenshot(specialist, "specialist-week-reviewed")
 
+    # Work logged for the week after its review: the supervisor is told the week changed since.
+    section = supervisor.locator(f"section[aria-labelledby='spec-{js1}']")
+    expect(section.get_by_text("Endret etter gjennomgangen")).to_have_count(0)
+    specialist.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+    specialist.get_by_label("Søk etter arbeidsgiver").fill(employer)
+    specialist.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+    contacts = _count(app, EmployerContact, EmployerContact.specialist_id == js1)
+    specialist.get_by_role("button", name="Lagre", exact=True).click()
+    assert _eventually(
+        lambda: _count(app, EmployerContact, EmployerContact.specialist_id == js1) > contacts
+    )
+    supervisor.get_by_role("button", name="Hent nye tall").click()
+    expect(section.get_by_text("Endret etter gjennomgangen")).to_be_visible()
+
 
 def _participant_of(app: Flask, email: str) -> uuid.UUID:
     user = _user_id(app, email)

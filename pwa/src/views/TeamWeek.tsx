@@ -98,6 +98,7 @@ export function TeamWeek({ specialistId }: { user: SignedInUser; specialistId: s
               {reviewed ? (
                 <>
                   <p class="ok">✓ {t("team.reviewed", { week: weekNumber })}</p>
+                  {row?.changed_after_review && <p class="warning changed-after-review">{t("team.changedAfterReview")}</p>}
                   {review?.comment && <blockquote class="review-comment">{review.comment}</blockquote>}
                 </>
               ) : (
