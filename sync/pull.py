@@ -12,6 +12,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    func,
     literal_column,
     or_,
     select,
@@ -31,6 +32,8 @@ class PullResult:
     cursor: str
     has_more: bool
     reset: bool  # the client must drop what it has and take these changes as the whole truth
+    # Only on the first page of a first sync (or a reset): how many records the sync hands out.
+    total: int | None = None
 
 
 # The statements are built once per cursor shape and run with bind parameters: building a
@@ -99,14 +102,41 @@ def _first_sync_query(registry: Registry, index: int, resume: bool) -> Select[An
     query = registry.statements.get(key)
     if query is None:
         model = registry.entities[index].model
-        query = select(*_columns(model)).where(
-            model.seq <= bindparam("base", type_=BigInteger()),
-            model.deleted_at.is_(None),  # a new device needs no tombstones
-        )
+        query = select(*_columns(model)).where(*_first_sync_filter(model))
         if resume:
             query = query.where(_after(model.seq, model.id, index, index, True))
         query = registry.statements[key] = query.order_by(model.seq, model.id)
     return query
+
+
+def _first_sync_filter(model: Any) -> list[Any]:
+    """The rows a first sync hands out, before scope: live as of `base`."""
+    return [
+        model.seq <= bindparam("base", type_=BigInteger()),
+        model.deleted_at.is_(None),  # a new device needs no tombstones
+    ]
+
+
+def _first_sync_total(session: AnySession, registry: Registry, principal: Any, base: int) -> int:
+    """How many records a first sync from `base` hands out: one statement, a COUNT per entity
+    the principal may see, under the same conditions as the pages."""
+    parts: list[Select[Any]] = []
+    for index, entity in enumerate(registry.entities):
+        scope = entity.scope(principal)
+        if scope is None:
+            continue
+        key = ("first sync count", index)
+        query = registry.statements.get(key)
+        if query is None:
+            model = entity.model
+            query = registry.statements[key] = (
+                select(func.count()).select_from(model).where(*_first_sync_filter(model))
+            )
+        parts.append(query.where(scope))
+    if not parts:
+        return 0
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return sum(session.scalars(statement, {"base": base}))
 
 
 def _first_sync_page(
@@ -148,11 +178,15 @@ def _first_sync_page(
             position = Position(last.seq, index, last.id, base, first_sync=True)
             break
     changes = _changes(registry, principal, page)
+    total = None
+    if cursor is None:  # the first page; one that holds everything needs no count
+        fits = position is None
+        total = len(changes) if fits else _first_sync_total(session, registry, principal, base)
     if position is not None:
-        return PullResult(changes, position.encode(), True, reset)
+        return PullResult(changes, position.encode(), True, reset, total)
     # Everything up to `base` has been handed out; what was committed since follows at once.
     done = Position(base, len(registry.entities) + 1, None, base)
-    return PullResult(changes, done.encode(), high_water > base, reset)
+    return PullResult(changes, done.encode(), high_water > base, reset, total)
 
 
 def _evictions_query(registry: Registry, feed: ChangeFeed, shape: tuple[int, bool]) -> Select[Any]:

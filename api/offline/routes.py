@@ -57,6 +57,13 @@ class PullResultSchema(ma.Schema):
             "(your cursor was older than the tombstone horizon)."
         }
     )
+    total = ma.fields.Integer(
+        metadata={
+            "description": "Only on the first page of a first sync (no cursor, or a reset): how "
+            "many records the whole first sync brings, for showing progress. Records changed "
+            "meanwhile can make the real number differ a little."
+        }
+    )
 
 
 class MutationResultSchema(ma.Schema):
@@ -152,6 +159,8 @@ def pull_route(args: dict[str, Any]) -> Any:
         "has_more": result.has_more,
         "reset": result.reset,
     }
+    if result.total is not None:
+        body["total"] = result.total
     data = orjson.dumps(body)
     metrics.record_pull(cursor is None, result.reset, len(result.changes), len(data))
     return Response(data, mimetype="application/json")

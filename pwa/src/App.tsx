@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { db, onSnack, type Snack, syncLoop } from "./app";
 import { META, getMeta } from "./db";
 import { openConflicts } from "./conflicts";
-import { t, tCount, formatDay, formatTime } from "./i18n";
+import { t, tCount, formatDay, formatNumber, formatPercent, formatTime } from "./i18n";
 import { syncProblemText } from "./problems";
+import { progressShare, type SyncProgress } from "./sync";
 import { useLangVersion, useLive, useRoute, type Route } from "./hooks";
 import type { SignedInUser } from "./types";
 import { Login } from "./views/Login";
@@ -278,6 +279,15 @@ function useSyncLoopState() {
   return { state, progress: syncLoop.progress, outcome: syncLoop.lastOutcome };
 }
 
+/** "Første synkronisering … 45 % (1 600 av 3 540 poster)"; without a total, the records fetched. */
+function firstSyncLine(progress: SyncProgress): string {
+  const share = progressShare(progress);
+  if (share === undefined) return tCount("status.firstSync", progress.done);
+  // Records written meanwhile can take `done` past the total said at the start.
+  const total = Math.max(progress.total ?? 0, progress.done);
+  return tCount("status.firstSyncOf", total, { percent: formatPercent(share), done: formatNumber(progress.done) });
+}
+
 function StatusBar() {
   const counts = useLive(
     async () => {
@@ -299,10 +309,10 @@ function StatusBar() {
       : t("status.lastSync", { day: formatDay(counts.lastSync) })
     : t("status.neverSynced");
   // While a sync runs it takes the last sync's line, so the bar keeps its height.
-  // The pull's answer says whether more is coming, not how much: the line counts what has come.
+  // Only a first sync knows how much is coming (from a server that says so); other lines count what has come.
   let syncLine = lastSync;
   if (state === "syncing") {
-    if (progress?.phase === "pull" && progress.done > 0 && progress.initial) syncLine = tCount("status.firstSync", progress.done);
+    if (progress?.phase === "pull" && progress.done > 0 && progress.initial) syncLine = firstSyncLine(progress);
     else if (progress?.phase === "pull" && progress.done > 0) syncLine = tCount("status.pulling", progress.done);
     else if (progress?.phase === "push" && progress.done > 0) syncLine = tCount("status.pushing", progress.done);
     else syncLine = t("status.syncing");

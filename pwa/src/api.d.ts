@@ -4658,6 +4658,8 @@ export interface components {
             has_more?: boolean;
             /** @description Drop every synced record and keep only what this and later pages say (your cursor was older than the tombstone horizon). */
             reset?: boolean;
+            /** @description Only on the first page of a first sync (no cursor, or a reset): how many records the whole first sync brings, for showing progress. Records changed meanwhile can make the real number differ a little. */
+            total?: number;
         };
         Targets: {
             /** @description Per specialist per week. */

@@ -22,14 +22,24 @@ const MAX_BATCH = 1000;
 export const PAGE_SIZE = 1000;
 
 /**
- * How far a running sync has come: changes sent, or changes fetched and written. The pull's
- * answer says only whether more is coming (`has_more`), not how much, so there is no total.
+ * How far a running sync has come: changes sent, or changes fetched and written. A pull's pages
+ * say whether more is coming (`has_more`); only the first page of a first sync (or a reset) also
+ * says how many records the whole sync brings (`total`; older servers do not).
  */
 export interface SyncProgress {
   phase: "push" | "pull";
   done: number;
   /** The first full pull after sign-in (everything the user may see). */
   initial: boolean;
+  /** How many records this pull brings, as its first page said; `done` may pass it. */
+  total?: number;
+}
+
+/** The share of a pull done, in whole percents rounded down and at most 1; undefined without a total. */
+export function progressShare(progress: SyncProgress): number | undefined {
+  if (progress.total === undefined) return undefined;
+  if (progress.done >= progress.total) return 1;
+  return Math.floor((progress.done * 100) / progress.total) / 100;
 }
 
 export interface SyncDeps extends AuthDeps {
@@ -410,6 +420,7 @@ export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: b
   let wholeTruth = !cursor;
   let fromScratch = wholeTruth;
   let pulled = 0;
+  let total: number | undefined; // said by the first page of a first sync
   let next = fetchPage(deps, cursor);
   for (let page = 0; page < 100_000; page++) {
     const answer = await next;
@@ -427,7 +438,8 @@ export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: b
     wholeTruth = false;
     cursor = result.cursor;
     pulled += result.changes?.length ?? 0;
-    deps.onProgress?.({ phase: "pull", done: pulled, initial });
+    if (typeof result.total === "number") total = result.total;
+    deps.onProgress?.({ phase: "pull", done: pulled, initial, ...(total === undefined ? {} : { total }) });
     if (!result.has_more) break;
   }
   if (initial) await setMeta(db, META.initialDone, true);

@@ -52,6 +52,8 @@ export class FakeServer {
   /** While set, refresh requests wait for it (to make refreshes overlap). */
   refreshGate: Promise<void> | null = null;
   resetNextPull = false;
+  /** Say on the first page of a first sync how many records it brings (`total`); off: an older server. */
+  sendsTotal = false;
   minSchemaVersion = 1;
   user: { id: string; role: string; team_id: string; name: string; email?: string } = { id: "user-1", role: "specialist", team_id: "team-1", name: "Kari" };
 
@@ -240,6 +242,7 @@ export class FakeServer {
       cursor: String(next),
       has_more: hasMore,
       reset,
+      ...(this.sendsTotal && fromScratch ? { total: rows.length } : {}),
     });
   }
 }

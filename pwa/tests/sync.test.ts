@@ -4,7 +4,8 @@ import { META, FeltloggDB, getMeta, setMeta } from "../src/db";
 import { login } from "../src/auth";
 import { createRecord, saveRecord, viewRecord, viewRecords } from "../src/outbox";
 import { chooseOther, keepCurrent, openConflicts, type ConflictView } from "../src/conflicts";
-import { type SyncObserver, pull, push, runSync, syncOnce } from "../src/sync";
+import { type SyncObserver, type SyncProgress, progressShare, pull, push, runSync, syncOnce } from "../src/sync";
+import { formatNumber, formatPercent, setLang, tCount } from "../src/i18n";
 import { FakeServer } from "./fakeServer";
 
 let db: FeltloggDB;
@@ -223,6 +224,61 @@ describe("pull", () => {
     await db.employers.put({ id: "ghost", name: "?" });
     await pull(deps());
     expect((await db.employers.toArray()).map((e) => e.id)).toEqual(["e1"]);
+  });
+});
+
+describe("the progress of a pull", () => {
+  it("carries the total the first page of a first sync gives with every event, and none on later pulls", async () => {
+    server.sendsTotal = true;
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const seen: SyncProgress[] = [];
+    await pull(deps({ pageSize: 2, onProgress: (p: SyncProgress) => seen.push(p) }));
+    expect(server.pulls).toHaveLength(3);
+    expect(seen).toEqual([
+      { phase: "pull", done: 2, initial: true, total: 5 },
+      { phase: "pull", done: 4, initial: true, total: 5 },
+      { phase: "pull", done: 5, initial: true, total: 5 },
+    ]);
+    expect(seen.map(progressShare)).toEqual([0.4, 0.8, 1]);
+
+    seen.length = 0;
+    server.serverWrite("employers", "e5", { name: "AS 5" });
+    server.serverWrite("employers", "e6", { name: "AS 6" });
+    server.serverWrite("employers", "e7", { name: "AS 7" });
+    await pull(deps({ pageSize: 2, onProgress: (p: SyncProgress) => seen.push(p) }));
+    expect(seen.map((p) => p.done)).toEqual([2, 3]);
+    expect(seen.every((p) => !p.initial && !("total" in p))).toBe(true);
+  });
+
+  it("has no total from a server that does not say it", async () => {
+    for (let i = 0; i < 3; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const seen: SyncProgress[] = [];
+    await pull(deps({ pageSize: 2, onProgress: (p: SyncProgress) => seen.push(p) }));
+    expect(seen).toEqual([
+      { phase: "pull", done: 2, initial: true },
+      { phase: "pull", done: 3, initial: true },
+    ]);
+    expect(seen.every((p) => !("total" in p) && progressShare(p) === undefined)).toBe(true);
+  });
+
+  it("rounds the share down and never passes 100 %", () => {
+    const at = (done: number, total: number) => progressShare({ phase: "pull", done, initial: true, total });
+    expect(at(1600, 3540)).toBe(0.45);
+    expect(at(3539, 3540)).toBe(0.99);
+    expect(at(3540, 3540)).toBe(1);
+    expect(at(3560, 3540)).toBe(1); // records created during the sync
+    expect(at(3, 0)).toBe(1);
+  });
+
+  it("is worded with the percentage and the records in both languages", () => {
+    const line = () => tCount("status.firstSyncOf", 3540, { percent: formatPercent(0.45), done: formatNumber(1600) }).replace(/\s/g, " ");
+    expect(line()).toBe("Første synkronisering … 45 % (1 600 av 3 540 poster)");
+    setLang("en");
+    try {
+      expect(line()).toBe("First sync … 45% (1,600 of 3,540 records)");
+    } finally {
+      setLang("nb");
+    }
   });
 });
 

@@ -52,7 +52,7 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
  * the count written as the language writes numbers, e.g. "1 endring", "3 endringer".
  */
 export function tCount(key: string, count: number, vars: Record<string, string | number> = {}): string {
-  const form = new Intl.PluralRules(locale()).select(count) === "one" ? "one" : "other";
+  const form = pluralRules(locale()).select(count) === "one" ? "one" : "other";
   return t(`${key}.${form}` as MessageKey, { ...vars, count: formatNumber(count) });
 }
 
@@ -72,9 +72,31 @@ export function locale(): string {
   return current === "nb" ? "nb-NO" : "en-GB";
 }
 
+// Intl formatters are slow to build: one per (locale, options), kept for the page's lifetime.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>();
+
+function cachedFormatter<F extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>(kind: string, loc: string, options: object, make: () => F): F {
+  const key = `${kind}|${loc}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key) as F | undefined;
+  if (!formatter) formatters.set(key, (formatter = make()));
+  return formatter;
+}
+
+function dateTimeFormat(loc: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return cachedFormatter("date", loc, options, () => new Intl.DateTimeFormat(loc, options));
+}
+
+function numberFormat(loc: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cachedFormatter("number", loc, options, () => new Intl.NumberFormat(loc, options));
+}
+
+function pluralRules(loc: string): Intl.PluralRules {
+  return cachedFormatter("plural", loc, {}, () => new Intl.PluralRules(loc));
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(), {
+  return dateTimeFormat(locale(), {
     timeZone: "Europe/Oslo", weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
   }).format(new Date(iso));
 }
@@ -82,7 +104,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatDate(ymd: string | null | undefined): string {
   if (!ymd) return "";
   const [y, m, d] = ymd.slice(0, 10).split("-").map(Number);
-  return new Intl.DateTimeFormat(locale(), { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" }).format(
+  return dateTimeFormat(locale(), { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" }).format(
     new Date(Date.UTC(y!, m! - 1, d!)),
   );
 }
@@ -91,31 +113,31 @@ export function formatDate(ymd: string | null | undefined): string {
 export function formatDay(iso: string | null | undefined, now = new Date()): string {
   if (!iso) return "";
   const date = new Date(iso);
-  const year = (d: Date) => new Intl.DateTimeFormat("en", { timeZone: "Europe/Oslo", year: "numeric" }).format(d);
-  return new Intl.DateTimeFormat(locale(), {
+  const year = (d: Date) => dateTimeFormat("en", { timeZone: "Europe/Oslo", year: "numeric" }).format(d);
+  return dateTimeFormat(locale(), {
     timeZone: "Europe/Oslo", day: "numeric", month: "short", ...(year(date) === year(now) ? {} : { year: "numeric" }),
   }).format(date);
 }
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(locale(), { timeZone: "Europe/Oslo", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return dateTimeFormat(locale(), { timeZone: "Europe/Oslo", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
 /** A number as the language writes it: "91,5" in bokmål, "91.5" in English (at most `digits` decimals). */
 export function formatNumber(value: number, digits = 1): string {
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+  return numberFormat(locale(), { maximumFractionDigits: digits }).format(value);
 }
 
 /** A quarter given as "2026-Q3", said as the language says it: "3. kvartal 2026", "Q3 2026". */
 export function formatQuarter(quarter: string): string {
   const match = /^(\d{4})-Q([1-4])$/.exec(quarter);
   if (!match) return quarter;
-  const number = (n: number) => new Intl.NumberFormat(locale(), { useGrouping: false }).format(n);
+  const number = (n: number) => numberFormat(locale(), { useGrouping: false }).format(n);
   return t("quarter.label", { quarter: number(Number(match[2])), year: number(Number(match[1])) });
 }
 
 export function formatPercent(share: number | null | undefined): string {
   if (share === null || share === undefined) return "–";
-  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(share);
+  return numberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(share);
 }
