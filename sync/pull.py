@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,35 @@ def _columns(model: Any) -> list[Any]:
     # Plain rows, not ORM objects: a first sync reads thousands, and the identity map and
     # instance state would cost more than the query. (field_versions is for merging.)
     return [column for column in model.__table__.c if column.key != "field_versions"]
+
+
+def records_as_pulled(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    wanted: Mapping[str, Collection[uuid.UUID]],
+) -> dict[tuple[str, uuid.UUID], tuple[int, dict[str, Any]]]:
+    """The live records named, as a pull would send them now: (version, data) by (entity, id).
+    Records the principal may not see, deleted ones and unknown entities are left out."""
+    found: dict[tuple[str, uuid.UUID], tuple[int, dict[str, Any]]] = {}
+    for name, record_ids in wanted.items():
+        entity = registry.by_name.get(name)
+        scope = entity.scope(principal) if entity is not None else None
+        if entity is None or scope is None:
+            continue
+        model = entity.model
+        ids = list(record_ids)
+        for start in range(0, len(ids), 500):
+            rows = list(
+                session.execute(
+                    select(*_columns(model)).where(
+                        model.id.in_(ids[start : start + 500]), model.deleted_at.is_(None), scope
+                    )
+                )
+            )
+            for row, data in zip(rows, entity.dump(principal, rows), strict=True):
+                found[(name, row.id)] = (row.version, data)
+    return found
 
 
 def _first_sync_query(registry: Registry, index: int, resume: bool) -> Select[Any]:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from sync.feed import AnySession, ChangeFeed
+from sync.pull import records_as_pulled
 from sync.registry import CLIENT_WINS, SERVER_WINS, SET_WINS, Registry, Rejected, SyncEntity
 
 
@@ -285,6 +286,40 @@ def push_and_commit(
                 raise
             _raise_unless_transient(error)
     raise AssertionError("unreachable")
+
+
+def attach_records(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    mutations: list[Any],
+    results: list[dict[str, Any]],
+) -> None:
+    """Give each result that wrote a record (applied, merged, or a duplicate of one) `data`: the
+    record as a pull would send it, if it is still at the result's version. A device that stores
+    it has nothing to write when the next pull brings the same record back. Read after the
+    commit; nothing is written."""
+    written: list[tuple[dict[str, Any], str, uuid.UUID]] = []
+    for raw, result in zip(mutations, results, strict=True):
+        status = result.get("original_status") or result.get("status")
+        if status not in ("applied", "merged") or not isinstance(raw, dict):
+            continue
+        if raw.get("op") != "upsert" or not isinstance(result.get("version"), int):
+            continue
+        try:
+            written.append((result, str(raw["entity"]), uuid.UUID(str(raw["id"]))))
+        except (KeyError, ValueError):
+            continue
+    if not written:
+        return
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for _, entity, record_id in written:
+        wanted.setdefault(entity, set()).add(record_id)
+    found = records_as_pulled(session, registry, principal, wanted)
+    for result, entity, record_id in written:
+        version, data = found.get((entity, record_id), (None, None))
+        if version == result["version"]:
+            result["data"] = data
 
 
 def _push_wellformed(

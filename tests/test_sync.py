@@ -461,6 +461,43 @@ def test_a_supervisor_moving_several_participants_at_once_takes_them_off_the_old
     assert set(new_phone.holds("participants")) == {str(p.id) for p in moving}
 
 
+def test_a_push_answer_carries_each_record_it_wrote_as_a_pull_sends_it(client, make, login):
+    """The app stores the server's copy from the answer, so the pull that brings its own records
+    back finds them held as they are. Refusals and deletions carry no record."""
+    _, participant, employer, headers = _specialist_world(make, login)
+    meeting = make.meeting(participant)
+    phone = Device(client, headers)
+    phone.sync()
+    contact_id = new_id()
+    sent = [
+        mutation("employer_contacts", contact_id, contact_data(employer)),
+        mutation("participants", participant.id, {"phone": "40000004"}, base_version=1),
+        mutation("employer_contacts", new_id(), contact_data(employer, mode="telepathy")),
+        mutation("meetings", meeting.id, op="delete"),
+    ]
+    created, edited, refused, deleted = phone.push(*sent)
+    assert [created["status"], edited["status"], refused["status"], deleted["status"]] == [
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+    ]
+    assert "data" not in refused and "data" not in deleted
+    pulled = {(c["entity"], c["id"]): c for c in phone.sync()}
+    for result, key in (
+        (created, ("employer_contacts", str(contact_id))),
+        (edited, ("participants", str(participant.id))),
+    ):
+        assert pulled[key]["version"] == result["version"]
+        assert result["data"] == pulled[key]["data"]
+    assert created["data"]["team_id"] == str(participant.team_id)
+    assert edited["data"]["phone"] == "40000004"
+    # A replay answers from the first results, with the records as they now are.
+    again = phone.push(*sent[:2])
+    assert [r["status"] for r in again] == ["duplicate", "duplicate"]
+    assert again[0]["data"] == created["data"]
+
+
 def test_a_participant_user_may_tick_off_a_step_but_not_rename_it(client, make, login):
     specialist = make.user("specialist")
     participant = make.participant(specialist)

@@ -17,7 +17,7 @@ from api.observability import metrics
 from api.offline.setup import MIN_SCHEMA_VERSION, feed, registry
 from sync.cursor import CursorError, Position
 from sync.pull import pull
-from sync.push import PushSchema, push_and_commit
+from sync.push import PushSchema, attach_records, push_and_commit
 
 blp = ApiBlueprint(
     "sync",
@@ -91,6 +91,14 @@ class MutationResultSchema(ma.Schema):
             "mutation in the outbox and send it again with the next push."
         }
     )
+    data = ma.fields.Dict(
+        metadata={
+            "description": "For an upsert that was applied or merged (or a duplicate of one): "
+            "the record as the server now holds it, in the shape a pull sends, when it is still "
+            "at `version`. Store it, and the pull that brings the same record back has nothing "
+            "new to write."
+        }
+    )
 
 
 class PushResultSchema(ma.Schema):
@@ -119,15 +127,18 @@ def _check_schema_version(version: int | None) -> None:
 @blp.response(200, PushResultSchema)
 @blp.alt_response(426, description="The app's schema version is no longer accepted.")
 @blp.alt_response(429, description="Too many pushes from this user; see Retry-After.")
-def push_route(body: dict[str, Any]) -> dict[str, Any]:
+def push_route(body: dict[str, Any]) -> Response:
     """Apply mutations in order, each exactly once; one rejected does not stop the rest."""
     actor = current_actor()
     _check_schema_version(body["schema_version"])
     results = push_and_commit(
         db.session, registry, feed, actor, body["client_id"], body["mutations"]
     )
+    attach_records(db.session, registry, actor, body["mutations"], results)
+    db.session.rollback()  # the records were only read
     metrics.record_push(results, request.content_length)
-    return {"results": results}
+    # Already wire data, with the records as a pull sends them: encoded like a pull's answer.
+    return Response(orjson.dumps({"results": results}), mimetype="application/json")
 
 
 @blp.route("/pull", methods=["GET"])

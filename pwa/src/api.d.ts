@@ -4637,6 +4637,10 @@ export interface components {
             };
             /** @description Rejected only because another write got in the way: keep the mutation in the outbox and send it again with the next push. */
             retry?: boolean;
+            /** @description For an upsert that was applied or merged (or a duplicate of one): the record as the server now holds it, in the shape a pull sends, when it is still at `version`. Store it, and the pull that brings the same record back has nothing new to write. */
+            data?: {
+                [key: string]: unknown;
+            };
         };
         PushResult: {
             results?: components["schemas"]["MutationResult"][];

@@ -308,18 +308,42 @@ async function refreshHoldingLock(deps: AuthDeps, basis: RefreshBasis): Promise<
   throw new OfflineError(new Error(`refresh answered ${response.status}`));
 }
 
-/** Renew the access token ahead of time when it is about to run out (and the network is there). */
-export async function refreshIfDue(deps: AuthDeps, marginMs = REFRESH_MARGIN_MS): Promise<void> {
-  const [expiresAt, refreshToken, needsLogin] = await Promise.all([
-    getMeta<number>(deps.db, META.accessExpiresAt),
-    getMeta<string>(deps.db, META.refreshToken),
-    getMeta<boolean>(deps.db, META.needsLogin),
+/** What refreshIfDue decides on, as stored; a caller that has just read it passes it in. */
+export interface StoredSignIn {
+  accessExpiresAt?: number;
+  refreshToken?: string;
+  needsLogin?: boolean;
+  accessToken?: string;
+}
+
+/** The stored sign-in, read in one go. */
+export async function readSignIn(db: FeltloggDB): Promise<StoredSignIn> {
+  const [expiresAt, refreshToken, needsLogin, accessToken] = await db.meta.bulkGet([
+    META.accessExpiresAt,
+    META.refreshToken,
+    META.needsLogin,
+    META.accessToken,
   ]);
+  return {
+    accessExpiresAt: expiresAt?.value as number | undefined,
+    refreshToken: refreshToken?.value as string | undefined,
+    needsLogin: needsLogin?.value as boolean | undefined,
+    accessToken: accessToken?.value as string | undefined,
+  };
+}
+
+/**
+ * Renew the access token ahead of time when it is about to run out (and the network is there).
+ * Returns whether it asked the server (the stored tokens may then have changed).
+ */
+export async function refreshIfDue(deps: AuthDeps, marginMs = REFRESH_MARGIN_MS, stored?: StoredSignIn): Promise<boolean> {
+  const { accessExpiresAt: expiresAt, refreshToken, needsLogin } = stored ?? (await readSignIn(deps.db));
   if (needsLogin) throw new SignedOutError();
   const now = (deps.now ?? Date.now)();
-  if (expiresAt !== undefined && expiresAt - now > marginMs) return;
-  if (!refreshToken) return;
+  if (expiresAt !== undefined && expiresAt - now > marginMs) return false;
+  if (!refreshToken) return false;
   await refreshTokens(deps, { refreshToken, marginMs });
+  return true;
 }
 
 /**
@@ -327,12 +351,17 @@ export async function refreshIfDue(deps: AuthDeps, marginMs = REFRESH_MARGIN_MS)
  * and tries again; one that says the sign-in has ended asks for a new sign-in straight away.
  * Once a new sign-in is needed, nothing is sent until it has happened.
  */
-export async function authorizedFetch(deps: AuthDeps, path: string, init: RequestInit = {}): Promise<Response> {
+export async function authorizedFetch(
+  deps: AuthDeps,
+  path: string,
+  init: RequestInit = {},
+  stored?: StoredSignIn,
+): Promise<Response> {
+  // `stored`: the sign-in as the caller has just read it, for the first attempt only.
+  let known = stored;
   const attempt = async (): Promise<{ token: string; response: Response }> => {
-    const [token, needsLogin] = await Promise.all([
-      getMeta<string>(deps.db, META.accessToken),
-      getMeta<boolean>(deps.db, META.needsLogin),
-    ]);
+    const { accessToken: token, needsLogin } = known ?? (await readSignIn(deps.db));
+    known = undefined;
     if (!token || needsLogin) throw new SignedOutError();
     const headers = new Headers(init.headers);
     headers.set("Authorization", `Bearer ${token}`);

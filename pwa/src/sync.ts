@@ -3,7 +3,7 @@
  * push the outbox, then pull what changed. No browser needed, so the tests drive it directly.
  */
 import { META, type FeltloggDB, type OutboxEntry, getMeta, setMeta } from "./db";
-import { API, type AuthDeps, OfflineError, SignedOutError, authorizedFetch, refreshIfDue } from "./auth";
+import { API, type AuthDeps, OfflineError, SignedOutError, type StoredSignIn, authorizedFetch, readSignIn, refreshIfDue } from "./auth";
 import { outboxCount } from "./outbox";
 import { ENTITIES, type EntityName, isEntity, type MutationResult, type PullResult, type PushResult, type Stored } from "./types";
 import { uuidv7 } from "./uuid";
@@ -231,7 +231,12 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
         typeof version === "number" &&
         status === "applied" &&
         (isNew || (entry.base_version !== null && version === entry.base_version + 1));
-      const record: Stored = { ...(synced ?? { id: entry.id }), ...entry.data, id: entry.id };
+      // The server's copy when it sent one at this version: the pull that brings the record back
+      // then finds it held as it is and writes nothing.
+      const server = takeVersion && result.data ? (result.data as Record<string, unknown>) : undefined;
+      const record: Stored = server
+        ? { ...server, id: entry.id }
+        : { ...(synced ?? { id: entry.id }), ...entry.data, id: entry.id };
       if (takeVersion || (isNew && typeof version === "number")) record.version = version;
       // Merged or overtaken: keep our own value shown until the next pull brings the record.
       table.set(entry.id, record);
@@ -247,7 +252,7 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
       }
     }
 
-    if (removed.size > 0) await db.outbox.bulkDelete([...removed]);
+    if (removed.size > 0) await deleteEntries(db, [...removed]);
     if (changed.size > 0) await db.outbox.bulkPut([...changed].map((seq) => entries.get(seq)!));
     for (const [entity, touched] of recordTouched) {
       if (touched.size === 0) continue;
@@ -266,6 +271,15 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
   return { rejected };
 }
 
+/** Delete outbox entries by seq: as one range when they are all the range holds (the usual case). */
+async function deleteEntries(db: FeltloggDB, seqs: number[]): Promise<void> {
+  const first = Math.min(...seqs);
+  const last = Math.max(...seqs);
+  const range = db.outbox.where(":id").between(first, last, true, true);
+  if ((await range.count()) === seqs.length) await range.delete();
+  else await db.outbox.bulkDelete(seqs);
+}
+
 /** Send the outbox, in batches, until nothing pushable is left. */
 export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: number }> {
   const { db } = deps;
@@ -274,16 +288,21 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
   let pushed = 0;
   let rejected = 0;
   for (let round = 0; round < 100; round++) {
-    const pending = await db.outbox.where("state").equals("pending").sortBy("seq");
-    const batch = nextBatch(pending, now(), deps.batchSize ?? MAX_BATCH);
+    // Read and marked sent in one transaction, so what is sent is what is marked: a sent change
+    // is never altered (an edit made later becomes a mutation of its own), so a replay is the
+    // same mutation.
+    const { batch, more } = await db.transaction("rw", db.outbox, async () => {
+      const pending = await db.outbox.where("state").equals("pending").sortBy("seq");
+      const at = now();
+      const batch = nextBatch(pending, at, deps.batchSize ?? MAX_BATCH);
+      const unsent = batch.filter((e) => !e.sent);
+      if (unsent.length > 0) await db.outbox.bulkPut(unsent.map((e) => ({ ...e, sent: true })));
+      // Left for another round: entries not held that waited for this batch (or did not fit).
+      const taken = new Set(batch.map((e) => e.seq));
+      return { batch, more: pending.some((e) => !taken.has(e.seq) && !((e.hold_until ?? 0) > at)) };
+    });
     if (batch.length === 0) break;
     id ??= await clientId(db);
-    // Marked before sending: a sent change is never altered, so a replay is the same mutation.
-    await db.transaction("rw", db.outbox, async () => {
-      const current = await db.outbox.bulkGet(batch.map((e) => e.seq!));
-      const unsent = current.filter((e): e is OutboxEntry => e !== undefined && !e.sent);
-      if (unsent.length > 0) await db.outbox.bulkPut(unsent.map((e) => ({ ...e, sent: true })));
-    });
     const body = {
       client_id: id,
       schema_version: SCHEMA_VERSION,
@@ -307,6 +326,8 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
     pushed += batch.length;
     rejected += outcome.rejected;
     deps.onProgress?.({ phase: "push", done: pushed, initial: false });
+    // Entries written meanwhile start a sync of their own (SyncLoop.nudge).
+    if (!more) break;
   }
   return { pushed, rejected };
 }
@@ -331,10 +352,16 @@ export function sameRecord(a: Stored, b: Stored): boolean {
  * bulkDelete. A record the device already holds at the same version and with the same fields is
  * not written again (most often its own push coming back). `wholeTruth`: drop every synced
  * record first. `fromScratch`: the pull began with the whole truth, so the tables hold nothing
- * but its own earlier pages and there is nothing to compare with. Returns how many records
- * were written.
+ * but its own earlier pages and there is nothing to compare with. `storedCursor`: the cursor
+ * stored before this page, when the caller knows it. Returns how many records were written.
  */
-export async function writePage(db: FeltloggDB, result: PullResult, wholeTruth: boolean, fromScratch = false): Promise<number> {
+export async function writePage(
+  db: FeltloggDB,
+  result: PullResult,
+  wholeTruth: boolean,
+  fromScratch = false,
+  storedCursor?: string,
+): Promise<number> {
   // The page's last word per record: a record named twice ends as its later change says.
   const byEntity = new Map<EntityName, Map<string, Stored | null>>();
   for (const change of result.changes ?? []) {
@@ -355,7 +382,8 @@ export async function writePage(db: FeltloggDB, result: PullResult, wholeTruth: 
   const clear = Boolean(result.reset) || wholeTruth;
   if (!clear && byEntity.size === 0) {
     // Nothing new (the usual answer): only the cursor, if it moved.
-    if ((await getMeta<string>(db, META.cursor)) !== result.cursor) await setMeta(db, META.cursor, result.cursor ?? null);
+    const stored = storedCursor ?? (await getMeta<string>(db, META.cursor));
+    if (stored !== result.cursor) await setMeta(db, META.cursor, result.cursor ?? null);
     return 0;
   }
   await db.transaction("rw", [db.meta, ...syncedTables(db)], async () => {
@@ -388,11 +416,11 @@ export async function writePage(db: FeltloggDB, result: PullResult, wholeTruth: 
 /** One page of the pull; `stale` when the server did not know the cursor (400). */
 type PageAnswer = { stale: true } | { stale: false; result: PullResult };
 
-function fetchPage(deps: SyncDeps, cursor: string | undefined): Promise<PageAnswer> {
+function fetchPage(deps: SyncDeps, cursor: string | undefined, signIn?: StoredSignIn): Promise<PageAnswer> {
   const query = new URLSearchParams({ limit: String(deps.pageSize ?? PAGE_SIZE), schema_version: String(SCHEMA_VERSION) });
   if (cursor) query.set("cursor", cursor);
   const answer = (async (): Promise<PageAnswer> => {
-    const response = await authorizedFetch(deps, `${API}/sync/pull?${query}`);
+    const response = await authorizedFetch(deps, `${API}/sync/pull?${query}`, {}, signIn);
     if (response.status === 400 && cursor) {
       await response.body?.cancel().catch(() => undefined);
       return { stale: true };
@@ -411,17 +439,21 @@ function fetchPage(deps: SyncDeps, cursor: string | undefined): Promise<PageAnsw
  * page is fetched while the current one is written: its request names the current page's
  * cursor, which is stored only with the current page, so a crash loses nothing either way.
  */
-export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: boolean }> {
+export async function pull(deps: SyncDeps, start?: SyncStart): Promise<{ pulled: number; initial: boolean }> {
   const { db } = deps;
-  const [cursorRow, doneRow] = await db.meta.bulkGet([META.cursor, META.initialDone]);
-  let cursor = cursorRow?.value as string | undefined;
-  const initial = !doneRow?.value;
+  let stored = start;
+  if (!stored) {
+    const [cursorRow, doneRow] = await db.meta.bulkGet([META.cursor, META.initialDone]);
+    stored = { cursor: cursorRow?.value as string | undefined, initialDone: Boolean(doneRow?.value), pending: 0 };
+  }
+  let cursor = stored.cursor;
+  const initial = !stored.initialDone;
   // Without a cursor the server sends everything and no tombstones: that is the whole truth.
   let wholeTruth = !cursor;
   let fromScratch = wholeTruth;
   let pulled = 0;
   let total: number | undefined; // said by the first page of a first sync
-  let next = fetchPage(deps, cursor);
+  let next = fetchPage(deps, cursor, stored.signIn);
   for (let page = 0; page < 100_000; page++) {
     const answer = await next;
     if (answer.stale) {
@@ -434,7 +466,7 @@ export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: b
     const result = answer.result;
     if (result.has_more) next = fetchPage(deps, result.cursor);
     if (result.reset) fromScratch = true;
-    await writePage(db, result, wholeTruth, fromScratch);
+    await writePage(db, result, wholeTruth, fromScratch, cursor);
     wholeTruth = false;
     cursor = result.cursor;
     pulled += result.changes?.length ?? 0;
@@ -447,7 +479,7 @@ export async function pull(deps: SyncDeps): Promise<{ pulled: number; initial: b
 }
 
 export type SyncOutcome =
-  | { status: "ok"; pushed: number; pulled: number; rejected: number; initial: boolean }
+  | { status: "ok"; pushed: number; pulled: number; rejected: number; initial: boolean; pending?: number }
   | { status: "offline" }
   | { status: "signed_out" }
   | { status: "update_required"; message: string }
@@ -465,18 +497,53 @@ export interface SyncFailure {
   retryAfterSeconds?: number;
 }
 
-/** Push then pull; failures become an outcome, never a thrown error. */
+/** What a sync starts from, read in one transaction. */
+export interface SyncStart {
+  cursor: string | undefined;
+  initialDone: boolean;
+  /** Outbox entries waiting to be sent (held ones included). */
+  pending: number;
+  /** The sign-in as stored; left out once a refresh may have changed it. */
+  signIn?: StoredSignIn;
+}
+
+async function readSyncStart(db: FeltloggDB): Promise<SyncStart> {
+  return db.transaction("r", [db.meta, db.outbox], async () => {
+    const [signIn, [cursor, initialDone], pending] = await Promise.all([
+      readSignIn(db),
+      db.meta.bulkGet([META.cursor, META.initialDone]),
+      db.outbox.where("state").equals("pending").count(),
+    ]);
+    return { cursor: cursor?.value as string | undefined, initialDone: Boolean(initialDone?.value), pending, signIn };
+  });
+}
+
+/**
+ * Push then pull; failures become an outcome, never a thrown error. A sync with nothing to send
+ * and nothing new costs one read and one write of IndexedDB besides its request.
+ */
 export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
   const now = deps.now ?? Date.now;
   try {
-    await refreshIfDue(deps);
-    const pushed = await push(deps);
-    const pulled = await pull(deps);
-    await deps.db.transaction("rw", deps.db.meta, async () => {
+    const start = await readSyncStart(deps.db);
+    if (await refreshIfDue(deps, undefined, start.signIn)) delete start.signIn;
+    const pushed = start.pending > 0 ? await push(deps) : { pushed: 0, rejected: 0 };
+    // A push moves nothing the pull reads from the start but the tokens (a refresh on a 401).
+    if (start.pending > 0) delete start.signIn;
+    const pulled = await pull(deps, start);
+    const pending = await deps.db.transaction("rw", [deps.db.meta, deps.db.outbox], async () => {
       await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());
       await setMeta(deps.db, META.updateRequired, null);
+      return outboxCount(deps.db);
     });
-    return { status: "ok", pushed: pushed.pushed, rejected: pushed.rejected, pulled: pulled.pulled, initial: pulled.initial };
+    return {
+      status: "ok",
+      pushed: pushed.pushed,
+      rejected: pushed.rejected,
+      pulled: pulled.pulled,
+      initial: pulled.initial,
+      pending,
+    };
   } catch (error) {
     if (error instanceof OfflineError) return { status: "offline" };
     if (error instanceof SignedOutError) return { status: "signed_out" };
@@ -535,7 +602,7 @@ export async function runSync(deps: SyncDeps, observer: SyncObserver, online = t
   // Where a sync begins, for measuring it against sync:done (bench/browser_bench.py).
   observer.mark("sync:start");
   const outcome = await syncOnce(deps);
-  observer.pending(await outboxCount(deps.db));
+  observer.pending(outcome.status === "ok" && outcome.pending !== undefined ? outcome.pending : await outboxCount(deps.db));
   if (outcome.status === "ok") {
     observer.state("idle");
     if (outcome.initial) observer.mark("sync:initial:done");

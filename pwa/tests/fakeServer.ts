@@ -54,6 +54,8 @@ export class FakeServer {
   resetNextPull = false;
   /** Say on the first page of a first sync how many records it brings (`total`); off: an older server. */
   sendsTotal = false;
+  /** Fields the server fills in itself when a record is created (created_at, team_id, …). */
+  stampOnCreate: Record<string, unknown> = {};
   minSchemaVersion = 1;
   user: { id: string; role: string; team_id: string; name: string; email?: string } = { id: "user-1", role: "specialist", team_id: "team-1", name: "Kari" };
 
@@ -67,7 +69,7 @@ export class FakeServer {
     let rec = this.records.get(key);
     this.seq++;
     if (!rec) {
-      rec = { entity, id, version: 0, seq: this.seq, deleted: false, data: {}, fieldVersions: {} };
+      rec = { entity, id, version: 0, seq: this.seq, deleted: false, data: { ...this.stampOnCreate }, fieldVersions: {} };
       this.records.set(key, rec);
     }
     rec.version++;
@@ -191,7 +193,7 @@ export class FakeServer {
     }
     if (!rec) {
       const created = this.serverWrite(entity, id, data);
-      return { mutation_id, status: "applied", version: created.version };
+      return { mutation_id, status: "applied", version: created.version, data: this.asPulled(created) };
     }
     if (rec.deleted) {
       return { mutation_id, status: "rejected", detail: "This record was deleted on another device; your change was not applied." };
@@ -209,8 +211,13 @@ export class FakeServer {
     }
     const written = this.serverWrite(entity, id, changes);
     return conflicts.length
-      ? { mutation_id, status: "merged", version: written.version, conflicts }
-      : { mutation_id, status: "applied", version: written.version };
+      ? { mutation_id, status: "merged", version: written.version, conflicts, data: this.asPulled(written) }
+      : { mutation_id, status: "applied", version: written.version, data: this.asPulled(written) };
+  }
+
+  /** A record's data as a pull sends it (and as the server returns it with a push result). */
+  private asPulled(r: ServerRecord): Record<string, unknown> {
+    return { ...r.data, id: r.id, version: r.version };
   }
 
   private pull(params: URLSearchParams): Response {
@@ -237,7 +244,7 @@ export class FakeServer {
         id: r.id,
         op: r.deleted ? "delete" : "upsert",
         version: r.version,
-        data: r.deleted ? null : { ...r.data, id: r.id, version: r.version },
+        data: r.deleted ? null : this.asPulled(r),
       })),
       cursor: String(next),
       has_more: hasMore,

@@ -121,6 +121,24 @@ describe("push", () => {
     expect(await db.employer_contacts.get(token.id)).toMatchObject({ version: 1 });
   });
 
+  it("with nothing to send and nothing new, reads IndexedDB once and writes once besides its request", async () => {
+    server.serverWrite("employers", "e1", { name: "AS" });
+    expect((await syncOnce(deps())).status).toBe("ok");
+    const transactions = vi.spyOn(db, "transaction");
+    const gets = vi.spyOn(db.meta, "get");
+    const outcome = await syncOnce(deps());
+    expect(outcome).toMatchObject({ status: "ok", pushed: 0, pulled: 0, pending: 0 });
+    expect(transactions).toHaveBeenCalledTimes(2);
+    expect(gets).not.toHaveBeenCalled();
+    expect(server.pushes).toHaveLength(0);
+    expect(await getMeta(db, META.lastSyncAt)).toBeDefined();
+    // Something new still arrives, and something to send is still sent.
+    server.serverWrite("employers", "e2", { name: "Ny" });
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    expect(await syncOnce(deps())).toMatchObject({ status: "ok", pushed: 1, pending: 0 });
+    expect(await db.employers.get("e2")).toBeDefined();
+  });
+
   it("replays a push whose response was lost and drops the duplicates without writing twice", async () => {
     const token = await createRecord(db, "employer_contacts", { employer_id: "e1" });
     server.loseNextPushResponse = true;
@@ -320,6 +338,8 @@ describe("pull, in bulk and ahead", () => {
     (db as unknown as { transaction: unknown }).transaction = original;
     expect(await getMeta(db, META.cursor)).toBe("2");
     expect(await db.employers.count()).toBe(2);
+    // The page fetched ahead by the failed pull may still reach the server: let it, then count.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     server.pulls.length = 0;
     await pull(deps({ pageSize: 2 }));
     expect(server.pulls).toEqual(["2", "4"]);
@@ -379,6 +399,22 @@ describe("pull, in bulk and ahead", () => {
     expect(puts("employer_contacts")).toEqual([]);
     expect(bulkPuts("employer_contacts")).toEqual([]);
     expect(await db.employer_contacts.get(token.id)).toMatchObject({ employer_id: "e1", mode: "phone", version: 1 });
+  });
+
+  it("stores the server's copy a push result carries, so the pull that brings it back writes nothing", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await pull(deps());
+    server.stampOnCreate = { created_at: "2026-12-03T08:00:00+00:00", team_id: "t1" };
+    const first = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "phone" });
+    const second = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "email" });
+    await push(deps());
+    // As the server holds them, with the fields it filled in.
+    expect(await db.employer_contacts.get(first.id)).toMatchObject({ mode: "phone", created_at: "2026-12-03T08:00:00+00:00", team_id: "t1", version: 1 });
+    const bulkPuts = watchTables("bulkPut");
+    const result = await pull(deps());
+    expect(result.pulled).toBe(2);
+    expect(bulkPuts("employer_contacts")).toEqual([]);
+    expect(await db.employer_contacts.get(second.id)).toMatchObject({ mode: "email", team_id: "t1", version: 1 });
   });
 
   it("with nothing new makes one request and opens no transaction over the tables", async () => {
