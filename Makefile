@@ -50,9 +50,12 @@ pwa: pwa/dist/index.html
 pwa-check: pwa/node_modules/.installed
 	cd pwa && npm run typecheck && npm test && npm run build
 
-# After an API change: the OpenAPI copy the app is typed against, and the types.
+# After an API change: the OpenAPI copy the app is typed against, the types, and the app's
+# entities, record types and IndexedDB versions from the entity declarations
+# (pwa/src/entities.gen.ts; a changed declaration appends a version to entities.history.json).
 openapi: install pwa/node_modules/.installed
 	$(FLASK) openapi write -f json pwa/openapi.json
+	$(FLASK) ips app-entities
 	cd pwa && npm run types
 
 # The web server, and the scheduler (reminders, nightly purge) beside it until the server stops.

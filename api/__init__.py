@@ -2,10 +2,10 @@
 
 Where things live: each area of the product (participants, employers, activity, jobs, plans,
 reviews, conflicts, teams, auth) is a package with models.py, schemas.py, rules.py and routes.py,
-and declares its entities in its __init__.py. Who may see and change what is decided through
-api/access.py alone; every write goes through api/common/records.py; the sync engine is wired in
-by api.offline.setup.init_sync. docs/development.md has the map and the import contracts.
-"""
+and declares its entities in its __init__.py; the areas that do are found, not listed
+(api.areas). Who may see and change what is decided through api/access.py alone; every write
+goes through api/common/records.py; the sync engine is wired in by api.offline.setup.init_sync.
+docs/development.md has the map and the import contracts."""
 
 from __future__ import annotations
 
@@ -98,20 +98,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every area's routes under /api/v1, and the health checks."""
+    """Every area's routes under /api/v1, and the health checks. The areas that declare
+    entities are found (api.areas), not listed here."""
     from api import health
-    from api.activity.routes import blp as activity
+    from api.areas import entity_blueprints
     from api.audit.routes import blp as audit
     from api.auth.routes import blp as auth
-    from api.conflicts.routes import blp as conflicts
-    from api.employers.routes import blp as employers
-    from api.jobs.routes import blp as jobs
     from api.offline.routes import blp as sync
-    from api.participants.routes import blp as participants
-    from api.plans.routes import blp as plans
     from api.push.routes import blp as push
     from api.reports.routes import blp as reports
-    from api.reviews.routes import blp as reviews
     from api.rights.routes import blp as rights
     from api.scheduler.routes import blp as notifications
     from api.settings import blp as settings
@@ -119,13 +114,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth,
-        participants,
-        employers,
-        activity,
-        jobs,
-        plans,
-        reviews,
-        conflicts,
+        *entity_blueprints(),
         admin,
         sync,
         reports,

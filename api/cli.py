@@ -86,6 +86,20 @@ def purge_tombstones_command(days: int) -> None:
     click.echo(f"Removed {removed} tombstones deleted more than {days} days ago.")
 
 
+@ips.command("app-entities")
+@with_appcontext
+def app_entities_command() -> None:
+    """Write the field app's entity list, record types and IndexedDB versions
+    (pwa/src/entities.gen.ts; make openapi runs this)."""
+    from api.offline.app_entities import write_app_entities
+
+    written = write_app_entities()
+    for path in written:
+        click.echo(f"Wrote {path}")
+    if not written:
+        click.echo("The field app's entity files are up to date.")
+
+
 @ips.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing if there are users already.")
 @with_appcontext

@@ -29,6 +29,7 @@ from werkzeug.test import TestResponse
 from api.audit.models import AuditEvent
 from api.common.model import new_id, utcnow
 from api.extensions import db
+from api.offline.setup import SYNC_ORDER
 from api.push.models import PushSubscription
 from api.scheduler.models import JobRun
 from api.teams.models import User
@@ -47,20 +48,7 @@ PLAYER = {
     "participant": "p1",
     "admin": "admin",
 }
-ENTITY_NAMES = (
-    "participants",
-    "consents",
-    "career_profiles",
-    "employers",
-    "employer_contacts",
-    "meetings",
-    "team_meetings",
-    "job_matches",
-    "plan_goals",
-    "plan_steps",
-    "week_reviews",
-    "conflicts",
-)
+ENTITY_NAMES = SYNC_ORDER  # every entity
 # Tables that hold accounts and sign-ins: kept across the module, so tokens stay valid.
 ACCOUNT_TABLES = {"teams", "users", "token_families", "refresh_tokens"}
 PROBLEM = "application/problem+json"

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select, text, update
 
 from api.activity.models import Meeting
 from api.common.model import utcnow
+from api.entities import ENTITIES
 from api.extensions import db
 from api.offline.setup import feed
 from api.participants.models import Participant
@@ -24,20 +25,8 @@ def test_the_migrated_database_matches_the_models(app):
 
 
 def test_every_syncable_table_has_the_sync_columns(app):
-    syncable = {
-        "participants",
-        "consents",
-        "career_profiles",
-        "employers",
-        "employer_contacts",
-        "meetings",
-        "team_meetings",
-        "job_matches",
-        "plan_goals",
-        "plan_steps",
-        "week_reviews",
-        "conflicts",
-    }
+    syncable = {entity.model.__tablename__ for entity in ENTITIES.values()}
+    assert len(syncable) == len(ENTITIES)
     for name in syncable:
         columns = db.metadata.tables[name].columns
         assert {"id", "team_id", "version", "created_at", "updated_at", "deleted_at"} <= set(

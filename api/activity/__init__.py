@@ -26,6 +26,9 @@ register_entity(
         filters=("employer_id", "participant_id", "specialist_id", "mode"),
         time_column="contacted_at",
         label="employer contact",
+        sync_position=8,
+        append_only=True,
+        app_indexes=("employer_id", "participant_id"),
     )
 )
 register_entity(
@@ -47,6 +50,9 @@ register_entity(
         filters=("participant_id", "specialist_id", "setting", "kind", "status"),
         time_column="starts_at",
         label="meeting",
+        sync_position=6,
+        append_only=True,
+        app_indexes=("participant_id",),
     )
 )
 register_entity(
@@ -62,5 +68,7 @@ register_entity(
         filters=("specialist_id", "kind"),
         time_column="starts_at",
         label="team meeting",
+        sync_position=9,
+        append_only=True,
     )
 )

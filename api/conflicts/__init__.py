@@ -23,5 +23,6 @@ register_entity(
         prepare=prepare_conflict,
         filters=("entity", "record_id"),
         label="conflict",
+        sync_position=12,
     )
 )

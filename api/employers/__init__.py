@@ -40,5 +40,6 @@ register_entity(
         filters=("org_number", "industry"),
         search=("name", "org_number", "industry"),
         label="employer",
+        sync_position=1,
     )
 )

@@ -25,5 +25,7 @@ register_entity(
         prepare=prepare_job_match,
         filters=("participant_id", "employer_id", "status", "competitive"),
         label="job match",
+        sync_position=10,
+        app_indexes=("participant_id", "employer_id"),
     )
 )

@@ -1,8 +1,9 @@
 """Tell the sync engine which entities sync, who sees what, how fields merge, how to write.
 
-Importing this module builds the registry and installs nothing: init_sync(app), called by
-create_app, installs the change feed's session hooks (once per process) and the listeners that
-tell devices when who-may-see-what changes.
+Importing this module imports every area (api.areas), builds the registry from the entities
+they declare (each with its sync position, merge rules and append-only flag) and installs
+nothing: init_sync(app), called by create_app, installs the change feed's session hooks (once
+per process) and the listeners that tell devices when who-may-see-what changes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from api import activity, conflicts, employers, jobs, participants, plans, reviews
 from api.access import Actor, hidden_fields_for, read_scope
+from api.areas import import_areas
 from api.common.fastdump import dump_many
 from api.common.records import (
     DomainError,
@@ -34,35 +35,20 @@ from api.entities import ENTITIES
 from api.extensions import db
 from api.offline.feed import feed
 from api.offline.scope_changes import job_matches_change_employers_seen, participant_reassigned
-from sync.registry import SET_WINS, Registry, Rejected, SyncEntity
+from sync.registry import Registry, Rejected, SyncEntity
 
-# The areas whose entities sync: importing each registers its entities (api.common.entity).
-SYNCED_AREAS = (activity, conflicts, employers, jobs, participants, plans, reviews)
+# Every area's entities (api.areas finds the areas): each declares how it syncs.
+import_areas()
 
 # The oldest app schema the server still accepts; older apps are told to update.
 MIN_SCHEMA_VERSION = 1
 SCHEMA_VERSION = 1
 
 # Sync order: referenced rows before the rows that reference them, so a device can apply a
-# page in order. The order is part of the cursor; append new entities at the end.
-SYNC_ORDER = (
-    "employers",
-    "participants",
-    "consents",
-    "career_profiles",
-    "plan_goals",
-    "meetings",
-    "plan_steps",
-    "employer_contacts",
-    "team_meetings",
-    "job_matches",
-    "week_reviews",
-    "conflicts",
+# page in order; each entity's sync_position places it. The order is part of the cursor.
+SYNC_ORDER = tuple(
+    entity.name for entity in sorted(ENTITIES.values(), key=lambda e: e.sync_position)
 )
-MERGE_RULES: dict[str, dict[str, str]] = {
-    "plan_steps": {"done_at": SET_WINS},  # ticked off on one device stays ticked off
-}
-APPEND_ONLY = frozenset({"employer_contacts", "meetings", "team_meetings"})
 
 
 def _refusal(error: DomainError) -> Rejected:
@@ -183,8 +169,8 @@ def _sync_entity(name: str) -> SyncEntity:
         schema=entity.schema,
         scope=scope,
         serialize=_serializer(name),
-        merge=MERGE_RULES.get(name, {}),
-        append_only=name in APPEND_ONLY,
+        merge=entity.merge_rules,
+        append_only=entity.append_only,
     )
 
 
@@ -195,8 +181,6 @@ registry = Registry(
     # An administrator sees every team's rows; everyone else only their own team's.
     partition_of=lambda actor: None if actor.role == "admin" else actor.team_id,
 )
-
-assert set(SYNC_ORDER) == set(ENTITIES), "every entity syncs"
 
 _hooks_installed = False
 

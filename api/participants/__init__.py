@@ -84,6 +84,7 @@ register_entity(
         filters=("status", "specialist_id"),
         search=("first_name", "last_name"),
         label="participant",
+        sync_position=2,
     )
 )
 register_entity(
@@ -97,6 +98,8 @@ register_entity(
         filters=("participant_id", "counterpart"),
         time_column="recorded_at",
         label="consent",
+        sync_position=3,
+        app_indexes=("participant_id",),
     )
 )
 register_entity(
@@ -111,5 +114,7 @@ register_entity(
         prepare=prepare_career_profile,
         filters=("participant_id",),
         label="career profile",
+        sync_position=4,
+        app_indexes=("participant_id",),
     )
 )

@@ -14,6 +14,7 @@ from api.common.entity import Entity, register_entity
 from api.plans.models import PlanGoal, PlanStep
 from api.plans.rules import prepare_goal, prepare_step
 from api.plans.schemas import PlanGoalSchema, PlanStepSchema
+from sync.registry import SET_WINS
 
 register_entity(
     Entity(
@@ -31,6 +32,8 @@ register_entity(
         prepare=prepare_goal,
         filters=("participant_id", "status"),
         label="plan goal",
+        sync_position=5,
+        app_indexes=("participant_id",),
     )
 )
 register_entity(
@@ -58,5 +61,8 @@ register_entity(
         prepare=prepare_step,
         filters=("participant_id", "goal_id", "owner"),
         label="plan step",
+        sync_position=7,
+        merge_rules={"done_at": SET_WINS},  # ticked off on one device stays ticked off
+        app_indexes=("participant_id",),
     )
 )

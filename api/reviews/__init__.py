@@ -23,5 +23,6 @@ register_entity(
         prepare=prepare_review,
         filters=("specialist_id", "iso_year", "iso_week"),
         label="week review",
+        sync_position=11,
     )
 )

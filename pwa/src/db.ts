@@ -1,5 +1,7 @@
-/** The IndexedDB schema (Dexie), in one place: synced records, the outbox, and app metadata. */
+/** The IndexedDB database (Dexie): a table per synced entity, the outbox, and app metadata. Its
+ * tables and versions come from entities.gen.ts (generated from the API's entity declarations). */
 import Dexie, { type Table } from "dexie";
+import { STORE_VERSIONS } from "./entities.gen";
 import type { EntityName, Reports, Stored } from "./types";
 
 export type OutboxOp = "upsert" | "delete";
@@ -41,62 +43,24 @@ export interface ReportRow {
   fetched_at: string;
 }
 
+/** One table of synced records per entity, by entity name (Dexie adds them from the stores). */
+type EntityTables = { [E in EntityName]: Table<Stored, string> };
+
+// Declaration merging: the class below has every entity's table as a property.
+export interface FeltloggDB extends EntityTables {}
+
 export class FeltloggDB extends Dexie {
-  employers!: Table<Stored, string>;
-  participants!: Table<Stored, string>;
-  consents!: Table<Stored, string>;
-  career_profiles!: Table<Stored, string>;
-  plan_goals!: Table<Stored, string>;
-  meetings!: Table<Stored, string>;
-  plan_steps!: Table<Stored, string>;
-  employer_contacts!: Table<Stored, string>;
-  team_meetings!: Table<Stored, string>;
-  job_matches!: Table<Stored, string>;
-  week_reviews!: Table<Stored, string>;
-  conflicts!: Table<Stored, string>;
   outbox!: Table<OutboxEntry, number>;
   meta!: Table<MetaRow, string>;
   reports!: Table<ReportRow, string>;
 
   constructor(name = "feltlogg") {
-    super(name);
-    this.version(1).stores({
-      employers: "id, name",
-      participants: "id, specialist_id, status, last_name",
-      consents: "id, participant_id",
-      career_profiles: "id, participant_id",
-      plan_goals: "id, participant_id",
-      meetings: "id, participant_id, specialist_id, starts_at",
-      plan_steps: "id, participant_id, goal_id, due_on",
-      employer_contacts: "id, employer_id, participant_id, specialist_id, contacted_at",
-      team_meetings: "id, specialist_id, starts_at",
-      job_matches: "id, participant_id, employer_id, status",
-      week_reviews: "id, specialist_id",
-      conflicts: "id, record_id",
-      outbox: "++seq, &mutation_id, [entity+id], state",
-      meta: "key",
-      reports: "key",
-    });
-    // Indexes only where a screen or the sync queries (queries.ts byParticipant, outbox.ts
-    // viewRecords, Employer.tsx by employer): every other index cost a write per record and
-    // field on each sync and was never read. The records stay; only the indexes go.
-    this.version(2).stores({
-      employers: "id",
-      participants: "id",
-      consents: "id, participant_id",
-      career_profiles: "id, participant_id",
-      plan_goals: "id, participant_id",
-      meetings: "id, participant_id",
-      plan_steps: "id, participant_id",
-      employer_contacts: "id, employer_id, participant_id",
-      team_meetings: "id",
-      job_matches: "id, participant_id, employer_id",
-      week_reviews: "id",
-      conflicts: "id",
-      outbox: "++seq, &mutation_id, [entity+id], state",
-      meta: "key",
-      reports: "key",
-    });
+    // No cache of live queries' results: the screens read again after a commit anyway, and the
+    // cache's bookkeeping on every write made a first sync's page writes about a sixth slower
+    // (docs/performance.md, "Sync in the browser").
+    super(name, { cache: "disabled" });
+    // Every version an installation may still have to upgrade through, oldest first.
+    for (const { version, stores } of STORE_VERSIONS) this.version(version).stores(stores);
   }
 
   entity(name: EntityName): Table<Stored, string> {

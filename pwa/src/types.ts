@@ -1,5 +1,6 @@
 /** Names for the wire format, taken from the types generated from openapi.json (npm run types). */
 import type { components } from "./api";
+import { ENTITIES, type EntityName, type EntityRecord } from "./entities.gen";
 
 type Schemas = components["schemas"];
 
@@ -32,38 +33,8 @@ export interface Stored {
   [field: string]: unknown;
 }
 
-/** The synced entities, in the order the server sends them (referenced records first). */
-export const ENTITIES = [
-  "employers",
-  "participants",
-  "consents",
-  "career_profiles",
-  "plan_goals",
-  "meetings",
-  "plan_steps",
-  "employer_contacts",
-  "team_meetings",
-  "job_matches",
-  "week_reviews",
-  "conflicts",
-] as const;
-
-export type EntityName = (typeof ENTITIES)[number];
-
-export interface EntityRecord {
-  employers: Employer;
-  participants: Participant;
-  consents: Consent;
-  career_profiles: CareerProfile;
-  plan_goals: PlanGoal;
-  meetings: Meeting;
-  plan_steps: PlanStep;
-  employer_contacts: EmployerContact;
-  team_meetings: TeamMeeting;
-  job_matches: JobMatch;
-  week_reviews: WeekReview;
-  conflicts: Conflict;
-}
+/** The synced entities in sync order, and their records: generated from the API's declarations. */
+export { ENTITIES, type EntityName, type EntityRecord } from "./entities.gen";
 
 export type RecordOf<E extends EntityName> = EntityRecord[E] & { id: string };
 
