@@ -1,11 +1,12 @@
 /** The app shell: sign-in, the status bar (pending, last sync, conflicts), navigation and routes. */
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { db, onSnack, type Snack, syncLoop } from "./app";
 import { META, getMeta } from "./db";
 import { openConflicts } from "./conflicts";
 import { t, tCount, formatDay, formatNumber, formatPercent, formatTime } from "./i18n";
 import { syncProblemText } from "./problems";
-import { progressShare, type SyncProgress } from "./sync";
+import { isLongFirstSync, progressShare, type SyncProgress } from "./sync";
 import { useLangVersion, useLive, useRoute, type Route } from "./hooks";
 import type { SignedInUser } from "./types";
 import { Login } from "./views/Login";
@@ -98,7 +99,9 @@ function Shell({ user }: { user: SignedInUser }) {
         </div>
       )}
       <main id="main" ref={mainRef} class="page" tabIndex={-1}>
-        <Screen route={route} user={user} />
+        <FirstSyncGate route={route}>
+          <Screen route={route} user={user} />
+        </FirstSyncGate>
         {role === "specialist" && isListScreen(route) && (
           <a class="fab" href="#/log-contact">
             <span aria-hidden="true">+</span> {t("nav.logContact")}
@@ -277,6 +280,26 @@ function useSyncLoopState() {
     return () => observer.disconnect();
   }, []);
   return { state, progress: syncLoop.progress, outcome: syncLoop.lastOutcome };
+}
+
+/**
+ * While a first sync of more than one page runs, a list screen shows how far it has come instead
+ * of its list: the list would be incomplete, and reading it again after every page would slow the
+ * sync down. Forms stay usable.
+ */
+function FirstSyncGate({ route, children }: { route: Route; children: ComponentChildren }) {
+  const [, setTick] = useState(0);
+  useEffect(() => syncLoop.subscribe(() => setTick((n) => n + 1)), []);
+  const progress = syncLoop.progress;
+  if (!isLongFirstSync(progress) || !isListScreen(route)) return <>{children}</>;
+  return (
+    <section class="card first-sync" aria-live="polite">
+      <h1>{t("firstSync.title")}</h1>
+      <progress max={progress.total} value={Math.min(progress.done, progress.total)} aria-label={t("firstSync.title")} />
+      <p>{firstSyncLine(progress)}</p>
+      <p class="hint">{t("firstSync.hint")}</p>
+    </section>
+  );
 }
 
 /** "Første synkronisering … 45 % (1 600 av 3 540 poster)"; without a total, the records fetched. */

@@ -35,6 +35,11 @@ export interface SyncProgress {
   total?: number;
 }
 
+/** A first sync of more than one page under way: list screens show its progress instead of a list. */
+export function isLongFirstSync(progress: SyncProgress | null | undefined): progress is SyncProgress & { total: number } {
+  return progress?.phase === "pull" && progress.initial && (progress.total ?? 0) > PAGE_SIZE;
+}
+
 /** The share of a pull done, in whole percents rounded down and at most 1; undefined without a total. */
 export function progressShare(progress: SyncProgress): number | undefined {
   if (progress.total === undefined) return undefined;

@@ -5,7 +5,7 @@ import { STORE_VERSIONS } from "../src/entities.gen";
 import { login } from "../src/auth";
 import { createRecord, saveRecord, viewRecord, viewRecords } from "../src/outbox";
 import { chooseOther, keepCurrent, openConflicts, type ConflictView } from "../src/conflicts";
-import { type SyncObserver, type SyncProgress, progressShare, pull, push, runSync, syncOnce } from "../src/sync";
+import { PAGE_SIZE, type SyncObserver, type SyncProgress, isLongFirstSync, progressShare, pull, push, runSync, syncOnce } from "../src/sync";
 import { formatNumber, formatPercent, setLang, tCount } from "../src/i18n";
 import { FakeServer } from "./fakeServer";
 
@@ -400,6 +400,16 @@ describe("pull, in bulk and ahead", () => {
     expect(puts("employer_contacts")).toEqual([]);
     expect(bulkPuts("employer_contacts")).toEqual([]);
     expect(await db.employer_contacts.get(token.id)).toMatchObject({ employer_id: "e1", mode: "phone", version: 1 });
+  });
+
+  it("takes the list screens' place only during a first sync of more than one page", () => {
+    const first = { phase: "pull" as const, done: 1000, initial: true };
+    expect(isLongFirstSync({ ...first, total: PAGE_SIZE * 3 })).toBe(true);
+    expect(isLongFirstSync({ ...first, total: PAGE_SIZE })).toBe(false); // one page: no flash
+    expect(isLongFirstSync(first)).toBe(false); // a server that says no total
+    expect(isLongFirstSync({ ...first, initial: false, total: PAGE_SIZE * 3 })).toBe(false);
+    expect(isLongFirstSync({ phase: "push", done: 5, initial: false, total: PAGE_SIZE * 3 })).toBe(false);
+    expect(isLongFirstSync(null)).toBe(false);
   });
 
   it("stores the server's copy a push result carries, so the pull that brings it back writes nothing", async () => {
