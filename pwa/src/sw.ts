@@ -28,6 +28,11 @@ interface WindowClientLike {
   focus(): Promise<unknown>;
   navigate(url: string): Promise<unknown>;
 }
+/** The Service Worker Static Routing API (Chromium 123 and later); other browsers lack addRoutes. */
+interface InstallEventLike {
+  addRoutes?: (rules: { condition: { urlPattern: string }; source: "network" }[]) => Promise<void>;
+  waitUntil(promise: Promise<unknown>): void;
+}
 declare const self: {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
   skipWaiting(): Promise<void>;
@@ -35,6 +40,7 @@ declare const self: {
   addEventListener(type: "sync", listener: (event: SyncEvent) => void): void;
   addEventListener(type: "push", listener: (event: PushEventLike) => void): void;
   addEventListener(type: "notificationclick", listener: (event: NotificationEventLike) => void): void;
+  addEventListener(type: "install", listener: (event: InstallEventLike) => void): void;
   registration: ServiceWorkerRegistration;
   location: Location;
   clients: {
@@ -47,6 +53,16 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every app URL is the one page (hash routing); API calls always go to the network.
 registerRoute(new NavigationRoute(createHandlerBoundToURL("index.html"), { denylist: [/^\/api\//, /^\/healthz/] }));
+
+// API calls and the health check go straight to the network without waking this worker, where
+// the browser can route them so (Chromium); elsewhere the fetch event passes them through as above.
+self.addEventListener("install", (event) => {
+  const routes = event.addRoutes?.([
+    { condition: { urlPattern: "/api/*" }, source: "network" },
+    { condition: { urlPattern: "/healthz" }, source: "network" },
+  ]);
+  if (routes) event.waitUntil(routes.catch((error: unknown) => console.warn("static routes refused", error)));
+});
 
 // A first install takes control at once; a new version waits until the user taps "Oppdater".
 clientsClaim();
