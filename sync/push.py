@@ -10,6 +10,7 @@ by the entity's rule, with the losing value kept as a conflict for a person to l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -341,23 +342,12 @@ def _push_wellformed(
     for position, mutation in enumerate(mutations):
         if results[position] is not None:
             continue  # went with an earlier batch of creations
+        # First-time creations of one entity together, else edits of one entity's records.
         run = _creation_run(registry, mutations, position, earlier, new_records, done, results)
-        batch = (
-            _apply_creations(
-                session, registry, principal, client_id, table, [mutations[i] for i in run]
-            )
-            if len(run) > 1
-            else None
-        )
+        batch = _together(session, registry, principal, client_id, table, mutations, run)
         if batch is None:
             run = _edit_run(registry, mutations, position, earlier, new_records, gone)
-            batch = (
-                _apply_edits(
-                    session, registry, principal, client_id, table, [mutations[i] for i in run]
-                )
-                if len(run) > 1
-                else None
-            )
+            batch = _together(session, registry, principal, client_id, table, mutations, run)
         if batch is None:
             run = [position]
             batch = [
@@ -368,6 +358,26 @@ def _push_wellformed(
             results[index] = result
             done.add((mutations[index]["entity"], mutations[index]["id"]))
     return [result for result in results if result is not None]
+
+
+def _together(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    mutations: list[dict[str, Any]],
+    run: list[int],
+) -> list[dict[str, Any]] | None:
+    """The answers to a run of creations or of edits written together; None for a run of one,
+    or one the batch could not take (it then goes one mutation at a time)."""
+    if len(run) < 2:
+        return None
+    together = [mutations[i] for i in run]
+    first = together[0]
+    creating = first["base_version"] is None and first["op"] == "upsert"
+    apply = _apply_creations if creating else _apply_edits
+    return apply(session, registry, principal, client_id, table, together)
 
 
 # A class of PostgreSQL advisory locks of its own ("sync"), so that other users of advisory
@@ -579,8 +589,8 @@ def _apply_edits(
     race): then nothing of it was written."""
     entity = registry.by_name[run[0]["entity"]]
     writer = registry.writer
-    savepoint = session.begin_nested()
-    try:
+
+    def write() -> list[dict[str, Any] | None]:
         records = writer.lock_many(principal, entity.name, {m["id"] for m in run})
         results: list[dict[str, Any] | None] = [None] * len(run)
         edits: list[tuple[int, Any, dict[str, Any], list[tuple[str, Any, Any]]]] = []
@@ -602,27 +612,12 @@ def _apply_edits(
         for _, record, _, conflicts in edits:
             _record_conflicts(registry, principal, entity, record, conflicts)
         session.flush()
-        log = []
         for index, record, _, conflicts in edits:
-            mutation_id = run[index]["mutation_id"]
-            result = {"mutation_id": str(mutation_id), **_edit_result(record, conflicts)}
-            results[index] = result
-            log.append(
-                {
-                    "client_id": client_id,
-                    "mutation_id": mutation_id,
-                    "user_id": registry.principal_id(principal),
-                    "result": result,
-                }
-            )
-        if log:
-            session.execute(insert(table), log)
-    except (_OneByOne, Rejected, IntegrityError, OperationalError, StaleDataError) as error:
-        _raise_unless_transient(error)
-        savepoint.rollback()
-        return None
-    savepoint.commit()
-    return [r for r in results if r is not None]
+            mutation_id = str(run[index]["mutation_id"])
+            results[index] = {"mutation_id": mutation_id, **_edit_result(record, conflicts)}
+        return results
+
+    return _write_batch(session, registry, principal, client_id, table, run, write)
 
 
 def _strings(value: Any) -> set[str]:
@@ -679,56 +674,66 @@ def _apply_creations(
     """Create a run of new records together; None if the application can't, or the batch
     failed as a whole (then nothing of it was written)."""
     entity = registry.by_name[run[0]["entity"]]
-    results: list[dict[str, Any] | None] = [None] * len(run)
-    items: list[tuple[int, dict[str, Any]]] = []
-    for index, mutation in enumerate(run):
-        try:
-            data = entity.schema().load(mutation["data"])
-        except ma.ValidationError as error:
-            results[index] = _rejection(
-                mutation["mutation_id"],
-                Rejected(
-                    "Some fields are not valid; see 'errors' for what to fix.",
-                    error.normalized_messages(),
-                ),
-            )
-            continue
-        items.append((index, {**data, "id": mutation["id"]}))
-    savepoint = session.begin_nested()
-    try:
-        outcomes = (
-            registry.writer.create_many(principal, entity.name, [data for _, data in items])
-            if items
-            else []
-        )
-        log = []
+
+    def write() -> list[dict[str, Any] | None]:
+        results: list[dict[str, Any] | None] = [None] * len(run)
+        items: list[tuple[int, dict[str, Any]]] = []
+        for index, mutation in enumerate(run):
+            try:
+                data = _load(entity, mutation["data"], partial=False)
+            except Rejected as refusal:
+                results[index] = _rejection(mutation["mutation_id"], refusal)
+                continue
+            items.append((index, {**data, "id": mutation["id"]}))
+        creations = [data for _, data in items]
+        outcomes = registry.writer.create_many(principal, entity.name, creations) if items else []
         for (index, _), outcome in zip(items, outcomes, strict=True):
             mutation_id = run[index]["mutation_id"]
             if isinstance(outcome, Rejected):
                 results[index] = _rejection(mutation_id, outcome)
-                continue
-            result = {
-                "mutation_id": str(mutation_id),
-                "status": "applied",
-                "version": outcome.version,
+            else:
+                applied = {"status": "applied", "version": outcome.version}
+                results[index] = {"mutation_id": str(mutation_id), **applied}
+        return results
+
+    return _write_batch(session, registry, principal, client_id, table, run, write)
+
+
+def _write_batch(
+    session: AnySession,
+    registry: Registry,
+    principal: Any,
+    client_id: uuid.UUID,
+    table: Any,
+    run: list[dict[str, Any]],
+    write: Callable[[], list[dict[str, Any] | None]],
+) -> list[dict[str, Any]] | None:
+    """Answer a run of mutations with `write` in a savepoint of its own, and log the answers
+    that wrote something (a refusal is not logged: it may be sent again). None if the run has
+    to go one mutation at a time: then nothing of it was written."""
+    savepoint = session.begin_nested()
+    try:
+        answered = write()
+        results = [result for result in answered if result is not None]
+        assert len(results) == len(run), "every mutation of a batch is answered"
+        log = [
+            {
+                "client_id": client_id,
+                "mutation_id": mutation["mutation_id"],
+                "user_id": registry.principal_id(principal),
+                "result": result,
             }
-            results[index] = result
-            log.append(
-                {
-                    "client_id": client_id,
-                    "mutation_id": mutation_id,
-                    "user_id": registry.principal_id(principal),
-                    "result": result,
-                }
-            )
+            for mutation, result in zip(run, results, strict=True)
+            if result["status"] != "rejected"
+        ]
         if log:
             session.execute(insert(table), log)
-    except (Rejected, IntegrityError, OperationalError) as error:
+    except (_OneByOne, Rejected, IntegrityError, OperationalError, StaleDataError) as error:
         _raise_unless_transient(error)
         savepoint.rollback()
         return None
     savepoint.commit()
-    return [r for r in results if r is not None]
+    return results
 
 
 def _apply_single(
