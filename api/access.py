@@ -242,6 +242,33 @@ def may_name_specialist(actor: Actor, specialist_id: uuid.UUID) -> bool:
     return actor.role != "specialist" or specialist_id == actor.id
 
 
+def team_scope(actor: Actor, team_id: Any) -> ColumnElement[bool]:
+    """The teams `actor` may see, as a condition on a team id column: an admin every team,
+    everyone else their own."""
+    return true() if actor.role == "admin" else team_id == actor.team_id
+
+
+def may_see_team(actor: Actor, team_id: uuid.UUID) -> bool:
+    """team_scope for one team."""
+    return actor.role == "admin" or actor.team_id == team_id
+
+
+def may_exercise_rights(actor: Actor, participant: Any) -> bool:
+    """Whether `actor` may export or erase `participant`'s data (GDPR rights): the participant
+    themself, their own specialist while they are on the caseload, or an admin (tombstones
+    too)."""
+    if actor.role == "admin":
+        return True
+    if actor.role == "participant":
+        return actor.participant_id == participant.id
+    return (
+        actor.role == "specialist"
+        and participant.deleted_at is None
+        and participant.specialist_id == actor.id
+        and participant.team_id == actor.team_id
+    )
+
+
 def user_scope(actor: Actor) -> ColumnElement[bool]:
     """The accounts `actor` may see: an admin all of them; others the staff of their team, and a
     specialist also the logins of their own caseload. A participant's login (name, e-mail) is

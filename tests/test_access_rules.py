@@ -700,3 +700,45 @@ def test_a_supervisor_moves_a_participant_within_their_team_only(world: World) -
     assert moved.status_code == 200, moved.json
     assert world.call("js2", "GET", f"{API}/participants/{p1}").status_code == 200
     assert world.call("js1", "GET", f"{API}/participants/{p1}").status_code == 404
+
+
+def test_an_admin_sees_every_team_and_everyone_else_only_their_own():
+    from sqlalchemy import literal_column
+
+    from api.access import Actor, may_see_team, team_scope
+    from api.common.model import new_id
+
+    own, other = new_id(), new_id()
+    admin = Actor(new_id(), "admin", None, "Admin")
+    assert may_see_team(admin, own) and may_see_team(admin, other)
+    for role in ("specialist", "supervisor", "participant"):
+        actor = Actor(new_id(), role, own, role)
+        assert may_see_team(actor, own)
+        assert not may_see_team(actor, other)
+    column = literal_column("team_id")
+    assert str(team_scope(admin, column)) == "true"
+    assert "team_id =" in str(team_scope(Actor(new_id(), "supervisor", own, "S"), column))
+
+
+def test_who_may_export_or_erase_a_participants_data():
+    from types import SimpleNamespace
+
+    from api.access import Actor, may_exercise_rights
+    from api.common.model import new_id
+
+    team, specialist_id, participant_id = new_id(), new_id(), new_id()
+    participant = SimpleNamespace(
+        id=participant_id, specialist_id=specialist_id, team_id=team, deleted_at=None
+    )
+    themself = Actor(new_id(), "participant", team, "P", participant_id)
+    assert may_exercise_rights(Actor(new_id(), "admin", None, "A"), participant)
+    assert may_exercise_rights(themself, participant)
+    assert not may_exercise_rights(Actor(new_id(), "participant", team, "P", new_id()), participant)
+    assert may_exercise_rights(Actor(specialist_id, "specialist", team, "S"), participant)
+    assert not may_exercise_rights(Actor(new_id(), "specialist", team, "S"), participant)
+    assert not may_exercise_rights(Actor(new_id(), "supervisor", team, "L"), participant)
+    # Off the caseload (deleted), only the participant and an admin still may.
+    participant.deleted_at = "2026-12-01"
+    assert not may_exercise_rights(Actor(specialist_id, "specialist", team, "S"), participant)
+    assert may_exercise_rights(themself, participant)
+    assert may_exercise_rights(Actor(new_id(), "admin", None, "A"), participant)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
+from api.access import may_exercise_rights
 from api.auth.models import TokenFamily
 from api.auth.service import revoke_family
 from api.common.model import utcnow
@@ -71,20 +72,9 @@ def participant_for_rights(actor: Any, participant_id: uuid.UUID) -> Participant
     """The participant whose data `actor` may export, or None (absent and forbidden look the
     same): the participant themself, their specialist, or an admin (tombstones included)."""
     participant = db.session.get(Participant, participant_id)
-    if participant is None:
+    if participant is None or not may_exercise_rights(actor, participant):
         return None
-    if actor.role == "admin":
-        return participant
-    if actor.role == "participant" and actor.participant_id == participant_id:
-        return participant
-    if (
-        actor.role == "specialist"
-        and participant.deleted_at is None
-        and participant.specialist_id == actor.id
-        and participant.team_id == actor.team_id
-    ):
-        return participant
-    return None
+    return participant
 
 
 def _records(name: str, participant_id: uuid.UUID) -> list[Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
-from api.access import current_actor, hidden_fields_for, user_scope
+from api.access import current_actor, hidden_fields_for, may_see_team, team_scope, user_scope
 from api.auth.passwords import issue_link
 from api.auth.schemas import PasswordLinkSchema
 from api.auth.service import end_all_sign_ins
@@ -47,9 +47,7 @@ class Teams(MethodView):
         """List teams (admin: all; others: their own)."""
         refuse_unknown_query(PAGINATION_QUERY)
         actor = current_actor()
-        query = select(Team).order_by(Team.name)
-        if actor.role != "admin":
-            query = query.where(Team.id == actor.team_id)
+        query = select(Team).where(team_scope(actor, Team.id)).order_by(Team.name)
         return paginated(query, pagination_parameters)
 
     @blp.arguments(TeamSchema)
@@ -67,7 +65,7 @@ class TeamItem(MethodView):
         """Read a team."""
         actor = current_actor()
         team = db.session.get(Team, team_id)
-        if team is None or (actor.role != "admin" and actor.team_id != team_id):
+        if team is None or not may_see_team(actor, team_id):
             abort(404, message="No team with this id that you can see.")
         return team
 
