@@ -7,17 +7,21 @@ register_entity); REST routes are made from the registry and the sync engine is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.common.entity import ENTITIES, Entity
 
-__all__ = ["CASELOAD_ENTITIES", "ENTITIES", "Entity"]
+__all__ = ["ENTITIES", "Entity", "caseload_entities", "erased_fields"]
 
-# Entities that belong to one participant's work with their specialist: visible to the
-# specialist whose caseload the participant is on, and gone with the participant.
-CASELOAD_ENTITIES = (
-    "consents",
-    "career_profiles",
-    "plan_goals",
-    "plan_steps",
-    "meetings",
-    "job_matches",
-)
+
+def caseload_entities() -> list[str]:
+    """Entities that belong to one participant's work with their specialist (declared with
+    `caseload=True`): visible to the specialist whose caseload the participant is on, and gone
+    with the participant. In sync order."""
+    declared = sorted(ENTITIES.values(), key=lambda entity: entity.sync_position)
+    return [entity.name for entity in declared if entity.caseload]
+
+
+def erased_fields() -> dict[str, dict[str, Any]]:
+    """Per entity, the free text erasure replaces and with what (declared as `erased`)."""
+    return {name: dict(entity.erased) for name, entity in ENTITIES.items() if entity.erased}

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from api.access import NOTE_FIELDS
 from api.common.model import new_id
-from api.entities import CASELOAD_ENTITIES
+from api.entities import caseload_entities
 from api.extensions import db
 from tests.test_access_matrix import (
     API,
@@ -347,7 +347,7 @@ def test_a_specialist_cannot_read_a_colleagues_participants(world: World) -> Non
     assert response.json == world.call("js1", "GET", f"{API}/participants/{new_id()}").json
     listed = world.call("js1", "GET", f"{API}/participants?specialist_id={world.ids['js2']}")
     assert listed.status_code == 200 and listed.json == []
-    for entity in CASELOAD_ENTITIES:
+    for entity in caseload_entities():
         filtered = world.call("js1", "GET", f"{API}/{entity}?participant_id={p2}")
         assert filtered.status_code == 200 and filtered.json == [], entity
 
@@ -573,7 +573,7 @@ def test_the_admin_moves_a_participant_and_access_follows(world: World) -> None:
     assert str(p1) not in ids_of(world.call("js1", "GET", f"{API}/participants"))
     assert world.call("js2", "GET", f"{API}/participants/{p1}").status_code == 200
     assert str(p1) in ids_of(world.call("js2", "GET", f"{API}/participants"))
-    for entity in CASELOAD_ENTITIES:
+    for entity in caseload_entities():
         url = f"{API}/{entity}/{a1[entity]}"
         assert world.call("js1", "GET", url).status_code == 404, entity
         assert world.call("js2", "GET", url).status_code == 200, entity

@@ -147,3 +147,15 @@ def test_a_version_is_appended_only_when_the_declarations_change(
     history: list[dict[str, Any]], declared: dict[str, str], expected: list[dict[str, Any]]
 ) -> None:
     assert app_entities.with_declared_version(history, dict(declared)) == expected
+
+
+def test_a_caseload_entity_belongs_to_a_participant_and_erasure_names_real_text_fields() -> None:
+    from api.entities import caseload_entities, erased_fields
+
+    assert caseload_entities(), "some entities are a participant's caseload"
+    for name in caseload_entities():
+        assert ENTITIES[name].references.get("participant_id") == "participants", name
+    for name, fields in erased_fields().items():
+        declared = ENTITIES[name].schema().fields
+        for field_name in fields:
+            assert field_name in declared, f"{name}.{field_name} is not a field"

@@ -15,9 +15,8 @@ from marshmallow import fields, validate
 from sqlalchemy import String, func, select
 
 from api.common import schema as common
-from api.entities import ENTITIES
+from api.entities import ENTITIES, erased_fields
 from api.extensions import db
-from api.rights.service import FREE_TEXT
 from tests.schema_bodies import Caseload, writable_text_fields, written_entities
 from tests.test_sync import Device, mutation
 
@@ -90,7 +89,7 @@ def test_every_string_a_client_writes_has_a_limit_from_the_constants() -> None:
 
 
 def test_every_free_text_field_that_erasure_clears_is_limited() -> None:
-    for name, free_text in FREE_TEXT.items():
+    for name, free_text in erased_fields().items():
         found = string_fields(ENTITIES[name].schema)
         for field_name in free_text:
             assert field_name in found, f"{name}.{field_name} is not a limited text field"

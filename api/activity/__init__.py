@@ -27,6 +27,7 @@ register_entity(
         time_column="contacted_at",
         label="employer contact",
         sync_position=8,
+        erased={"purpose": None, "outcome": None, "notes": None},
         append_only=True,
         app_indexes=("employer_id", "participant_id"),
     )
@@ -51,6 +52,8 @@ register_entity(
         time_column="starts_at",
         label="meeting",
         sync_position=6,
+        caseload=True,
+        erased={"place": None, "agreed_next_steps": None, "notes": None},
         append_only=True,
         app_indexes=("participant_id",),
     )

@@ -48,6 +48,12 @@ class Entity:
     # Fields the field app indexes in IndexedDB besides `id`: only those a screen or the sync
     # queries by, since each index costs a write per record on every sync.
     app_indexes: tuple[str, ...] = field(default=(), kw_only=True)
+    # A record of one participant's work with their specialist (it has participant_id): it
+    # follows the participant to another specialist and is tombstoned with them.
+    caseload: bool = field(default=False, kw_only=True)
+    # Free text about the participant that erasure (api.rights) replaces: field -> what it
+    # writes instead (None clears it; api.common.erasure has the words).
+    erased: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
 
     @property
     def human(self) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from api.common.entity import Entity
-from api.entities import CASELOAD_ENTITIES, ENTITIES
+from api.entities import ENTITIES, caseload_entities
 from api.extensions import db
 from api.jobs.models import JobMatch
 from api.offline.feed import feed
@@ -22,7 +22,7 @@ def participant_moved(participant_id: uuid.UUID, from_specialist: uuid.UUID) -> 
     session = db.session
     feed.evict(session, [from_specialist], "participants", [participant_id])
     feed.touch(session, ENTITIES["participants"].model, [participant_id])
-    for name in CASELOAD_ENTITIES:
+    for name in caseload_entities():
         model = ENTITIES[name].model
         ids = list(session.scalars(select(model.id).where(model.participant_id == participant_id)))
         if ids:

@@ -17,8 +17,9 @@ from api.access import (
     team_rows,
 )
 from api.common.entity import ENTITIES, Entity, register_entity
+from api.common.erasure import ERASED_FIRST_NAME, ERASED_LAST_NAME
 from api.common.model import utcnow
-from api.entities import CASELOAD_ENTITIES
+from api.entities import caseload_entities
 from api.extensions import db
 from api.participants.models import CareerProfile, Consent, Participant
 from api.participants.rules import prepare_career_profile, prepare_consent, prepare_participant
@@ -34,7 +35,7 @@ def tombstone_caseload_records(participant: Any) -> None:
     that every device that held them receives a tombstone. Employer contacts that name the
     participant stay: they are the specialist's work with the employer."""
     now = utcnow()
-    for name in CASELOAD_ENTITIES:
+    for name in caseload_entities():
         model = ENTITIES[name].model
         for record in db.session.scalars(
             select(model).where(model.participant_id == participant.id, model.deleted_at.is_(None))
@@ -85,6 +86,12 @@ register_entity(
         search=("first_name", "last_name"),
         label="participant",
         sync_position=2,
+        erased={
+            "first_name": ERASED_FIRST_NAME,
+            "last_name": ERASED_LAST_NAME,
+            "phone": None,
+            "email": None,
+        },
     )
 )
 register_entity(
@@ -99,6 +106,8 @@ register_entity(
         time_column="recorded_at",
         label="consent",
         sync_position=3,
+        caseload=True,
+        erased={"note": None},
         app_indexes=("participant_id",),
     )
 )
@@ -115,6 +124,14 @@ register_entity(
         filters=("participant_id",),
         label="career profile",
         sync_position=4,
+        caseload=True,
+        erased={
+            "job_preferences": None,
+            "strengths": None,
+            "education": None,
+            "work_history": None,
+            "disclosure_preference": None,
+        },
         app_indexes=("participant_id",),
     )
 )

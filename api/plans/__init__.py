@@ -11,6 +11,7 @@ from api.access import (
     team_rows,
 )
 from api.common.entity import Entity, register_entity
+from api.common.erasure import ERASED_TITLE
 from api.plans.models import PlanGoal, PlanStep
 from api.plans.rules import prepare_goal, prepare_step
 from api.plans.schemas import PlanGoalSchema, PlanStepSchema
@@ -33,6 +34,8 @@ register_entity(
         filters=("participant_id", "status"),
         label="plan goal",
         sync_position=5,
+        caseload=True,
+        erased={"title": ERASED_TITLE, "description": None},
         app_indexes=("participant_id",),
     )
 )
@@ -62,6 +65,8 @@ register_entity(
         filters=("participant_id", "goal_id", "owner"),
         label="plan step",
         sync_position=7,
+        caseload=True,
+        erased={"title": ERASED_TITLE},
         merge_rules={"done_at": SET_WINS},  # ticked off on one device stays ticked off
         app_indexes=("participant_id",),
     )

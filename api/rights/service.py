@@ -21,7 +21,7 @@ from api.common.model import utcnow
 from api.common.schema import hidden_fields
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
-from api.entities import CASELOAD_ENTITIES, ENTITIES
+from api.entities import ENTITIES, caseload_entities, erased_fields
 from api.errors import DomainError
 from api.extensions import db
 from api.participants.models import Participant
@@ -29,9 +29,6 @@ from api.push.models import PushSubscription
 from api.scheduler.models import Notification, PushPreference
 from api.teams.models import User
 
-ERASED_FIRST_NAME = "Slettet"
-ERASED_LAST_NAME = "deltaker"
-ERASED_TITLE = "(slettet)"
 ERASED_USER_NAME = "Slettet bruker"
 # Not an argon2 hash: no password verifies against it.
 UNUSABLE_PASSWORD = "!erased"
@@ -43,29 +40,6 @@ EXPLANATION = (
     "with deleted_at were deleted but are still kept for a while so that every device learns of "
     "the deletion. Ask your job specialist if something is wrong or unclear."
 )
-
-# Free text per entity: what erasure replaces, and with what (None clears it).
-FREE_TEXT: dict[str, dict[str, Any]] = {
-    "participants": {
-        "first_name": ERASED_FIRST_NAME,
-        "last_name": ERASED_LAST_NAME,
-        "phone": None,
-        "email": None,
-    },
-    "consents": {"note": None},
-    "career_profiles": {
-        "job_preferences": None,
-        "strengths": None,
-        "education": None,
-        "work_history": None,
-        "disclosure_preference": None,
-    },
-    "plan_goals": {"title": ERASED_TITLE, "description": None},
-    "plan_steps": {"title": ERASED_TITLE},
-    "meetings": {"place": None, "agreed_next_steps": None, "notes": None},
-    "job_matches": {"notes": None},
-    "employer_contacts": {"purpose": None, "outcome": None, "notes": None},
-}
 
 
 def participant_for_rights(actor: Any, participant_id: uuid.UUID) -> Participant | None:
@@ -113,7 +87,7 @@ def _conflicts_about(records: dict[str, list[Any]]) -> list[Conflict]:
 def _participant_records(participant: Participant) -> dict[str, list[Any]]:
     """Every synced row about the participant, by entity name, tombstones included."""
     records: dict[str, list[Any]] = {"participants": [participant]}
-    for name in CASELOAD_ENTITIES:
+    for name in caseload_entities():
         records[name] = _records(name, participant.id)
     records["employer_contacts"] = _records("employer_contacts", participant.id)
     return records
@@ -235,8 +209,9 @@ def erase_participant(participant: Participant, confirm: uuid.UUID) -> dict[str,
         participant.erased_at = now
     records = _participant_records(participant)
     changed: dict[str, int] = {}
+    erased = erased_fields()
     for name, rows in records.items():
-        changed[name] = sum(_replace(row, FREE_TEXT[name]) for row in rows)
+        changed[name] = sum(_replace(row, erased.get(name, {})) for row in rows)
     changed["conflicts"] = sum(_scrub_conflict(c) for c in _conflicts_about(records))
     login_erased = False
     removed_subscriptions = removed_notifications = 0
