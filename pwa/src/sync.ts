@@ -150,15 +150,24 @@ function syncedTables(db: FeltloggDB) {
 export const RETRY_AFTER_MS = 5_000;
 
 /** Apply the server's answer to a push: drop what was written, keep what was rejected. */
-export async function applyPushResults(db: FeltloggDB, results: MutationResult[]): Promise<{ rejected: number }> {
+export async function applyPushResults(
+  db: FeltloggDB,
+  results: MutationResult[],
+  sentSeqs?: number[],
+): Promise<{ rejected: number; signIn?: StoredSignIn }> {
   let rejected = 0;
+  let signIn: StoredSignIn | undefined;
   const mutationIds = results.map((r) => r.mutation_id).filter((id): id is string => typeof id === "string" && id !== "");
   if (mutationIds.length === 0) return { rejected };
-  await db.transaction("rw", [db.outbox, ...syncedTables(db)], async () => {
+  await db.transaction("rw", [db.outbox, db.meta, ...syncedTables(db)], async () => {
     // One pass over the answer in memory, against what the outbox and the tables held before it
     // (read in bulk); then the outcome is written in bulk. The result is the same as applying
     // the results one by one: later results see what earlier ones changed.
-    const sent = await db.outbox.where("mutation_id").anyOf(mutationIds).toArray();
+    // The entries answered: by their seqs when the caller knows them (cheaper than the index).
+    const answered = new Set(mutationIds);
+    const sent = sentSeqs
+      ? (await db.outbox.bulkGet(sentSeqs)).filter((e): e is OutboxEntry => e !== undefined && answered.has(e.mutation_id))
+      : await db.outbox.where("mutation_id").anyOf(mutationIds).toArray();
     const entries = new Map<number, OutboxEntry>(); // seq → the entry as it stands in this pass
     const removed = new Set<number>();
     const changed = new Set<number>();
@@ -170,7 +179,8 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
     // Records the results may write, and the outbox entries waiting for those records' versions.
     const keys = [...new Map(sent.map((e) => [recordKey(e), [e.entity, e.id] as [string, string]])).values()];
     const waiting = new Map<string, number[]>();
-    if (keys.length > 0) {
+    // Only other entries can wait; an outbox that holds nothing but the answered ones has none.
+    if (keys.length > 0 && (await db.outbox.count()) > sent.length) {
       for (const other of await db.outbox.where("[entity+id]").anyOf(keys).toArray()) {
         if (!entries.has(other.seq!)) entries.set(other.seq!, other);
         const list = waiting.get(recordKey(other)) ?? [];
@@ -272,8 +282,11 @@ export async function applyPushResults(db: FeltloggDB, results: MutationResult[]
       if (deletes.length > 0) await db.entity(entity).bulkDelete(deletes);
       if (puts.length > 0) await db.entity(entity).bulkPut(puts);
     }
+    // The sign-in as it stands after the push, for the pull that follows: a read of its own
+    // after the commit would wait behind the screens' queries that the commit sets off.
+    signIn = await readSignIn(db);
   });
-  return { rejected };
+  return { rejected, signIn };
 }
 
 /** Delete outbox entries by seq: as one range when they are all the range holds (the usual case). */
@@ -287,16 +300,26 @@ async function deleteEntries(db: FeltloggDB, seqs: number[]): Promise<void> {
 
 /** Send the outbox, in batches, until nothing pushable is left. */
 export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: number }> {
+  const { pushed, rejected } = await pushOutbox(deps);
+  return { pushed, rejected };
+}
+
+/** push(), and the sign-in as its last answer left it (for a pull that follows at once). */
+async function pushOutbox(deps: SyncDeps): Promise<{ pushed: number; rejected: number; signIn?: StoredSignIn }> {
   const { db } = deps;
   const now = deps.now ?? Date.now;
   let id: string | undefined;
   let pushed = 0;
   let rejected = 0;
+  let signIn: StoredSignIn | undefined;
   for (let round = 0; round < 100; round++) {
     // Read and marked sent in one transaction, so what is sent is what is marked: a sent change
     // is never altered (an edit made later becomes a mutation of its own), so a replay is the
     // same mutation.
-    const { batch, more } = await db.transaction("rw", db.outbox, async () => {
+    // The client id in the same transaction: a read of its own after the commit would wait
+    // behind the screens' queries that the commit sets off.
+    const { batch, more, client } = await db.transaction("rw", [db.outbox, db.meta], async () => {
+      const client = id ?? (await clientId(db));
       const pending = await db.outbox.where("state").equals("pending").sortBy("seq");
       const at = now();
       const batch = nextBatch(pending, at, deps.batchSize ?? MAX_BATCH);
@@ -304,10 +327,10 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
       if (unsent.length > 0) await db.outbox.bulkPut(unsent.map((e) => ({ ...e, sent: true })));
       // Left for another round: entries not held that waited for this batch (or did not fit).
       const taken = new Set(batch.map((e) => e.seq));
-      return { batch, more: pending.some((e) => !taken.has(e.seq) && !((e.hold_until ?? 0) > at)) };
+      return { batch, client, more: pending.some((e) => !taken.has(e.seq) && !((e.hold_until ?? 0) > at)) };
     });
     if (batch.length === 0) break;
-    id ??= await clientId(db);
+    id = client;
     const body = {
       client_id: id,
       schema_version: SCHEMA_VERSION,
@@ -327,14 +350,15 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
     });
     await failIfNotOk(response);
     const answer = (await response.json()) as PushResult;
-    const outcome = await applyPushResults(db, answer.results ?? []);
+    const outcome = await applyPushResults(db, answer.results ?? [], batch.map((e) => e.seq!));
     pushed += batch.length;
     rejected += outcome.rejected;
+    signIn = outcome.signIn;
     deps.onProgress?.({ phase: "push", done: pushed, initial: false });
     // Entries written meanwhile start a sync of their own (SyncLoop.nudge).
     if (!more) break;
   }
-  return { pushed, rejected };
+  return { pushed, rejected, signIn };
 }
 
 /** Equal as stored records: the same fields with the same values (JSON values compared as text). */
@@ -532,9 +556,10 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
   try {
     const start = await readSyncStart(deps.db);
     if (await refreshIfDue(deps, undefined, start.signIn)) delete start.signIn;
-    const pushed = start.pending > 0 ? await push(deps) : { pushed: 0, rejected: 0 };
-    // A push moves nothing the pull reads from the start but the tokens (a refresh on a 401).
-    if (start.pending > 0) delete start.signIn;
+    // A push moves nothing the pull reads from the start but the tokens (a refresh on a 401):
+    // the pull takes the sign-in as the push left it.
+    const pushed = start.pending > 0 ? await pushOutbox(deps) : { pushed: 0, rejected: 0 };
+    if (start.pending > 0) start.signIn = pushed.signIn;
     const pulled = await pull(deps, start);
     const pending = await deps.db.transaction("rw", [deps.db.meta, deps.db.outbox], async () => {
       await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());

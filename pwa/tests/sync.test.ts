@@ -140,6 +140,18 @@ describe("push", () => {
     expect(await db.employers.get("e2")).toBeDefined();
   });
 
+  it("with something to send, reads nothing on its own after the push's transactions", async () => {
+    server.serverWrite("employers", "e1", { name: "AS" });
+    expect((await syncOnce(deps())).status).toBe("ok");
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    const transactions = vi.spyOn(db, "transaction");
+    const gets = vi.spyOn(db.meta, "get");
+    expect(await syncOnce(deps())).toMatchObject({ status: "ok", pushed: 1, pulled: 1, pending: 0 });
+    // The start, the batch marked sent, the answer applied, the pulled page, the end.
+    expect(transactions).toHaveBeenCalledTimes(5);
+    expect(gets.mock.calls).toEqual([["client_id"]]); // read in the batch's transaction
+  });
+
   it("replays a push whose response was lost and drops the duplicates without writing twice", async () => {
     const token = await createRecord(db, "employer_contacts", { employer_id: "e1" });
     server.loseNextPushResponse = true;
