@@ -247,6 +247,17 @@ def _face_to_face_this_week(page: Page, specialist_id: uuid.UUID) -> int:
     return int(match[0])
 
 
+def _log_contact_now(app: Flask, specialist: Page, specialist_id: uuid.UUID, employer: str) -> None:
+    """Log a contact with `employer` now, as the specialist does, and wait until it is synced."""
+    specialist.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
+    specialist.get_by_label("Søk etter arbeidsgiver").fill(employer)
+    specialist.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
+    mine = EmployerContact.specialist_id == specialist_id
+    contacts = _count(app, EmployerContact, mine)
+    specialist.get_by_role("button", name="Lagre", exact=True).click()
+    assert _eventually(lambda: _count(app, EmployerContact, mine) > contacts)
+
+
 def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app, demo, new_context):
     js1 = _user_id(app, "js1@demo.no")
     employer = _one(app, select(Employer.name).order_by(Employer.name).limit(1))[0]
@@ -258,14 +269,7 @@ def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app,
 
     specialist = new_context().new_page()
     sign_in(specialist, "js1@demo.no")
-    specialist.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
-    specialist.get_by_label("Søk etter arbeidsgiver").fill(employer)
-    specialist.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
-    contacts = _count(app, EmployerContact, EmployerContact.specialist_id == js1)
-    specialist.get_by_role("button", name="Lagre", exact=True).click()
-    assert _eventually(
-        lambda: _count(app, EmployerContact, EmployerContact.specialist_id == js1) > contacts
-    )
+    _log_contact_now(app, specialist, js1, employer)
 
     supervisor.get_by_role("button", name="Hent nye tall").click()
     # "5 av 6" contains "6": wait for the count itself, at the start of the value.
@@ -296,14 +300,7 @@ def test_a_supervisor_sees_the_weeks_counts_change_after_a_specialist_syncs(app,
     # Work logged for the week after its review: the supervisor is told the week changed since.
     section = supervisor.locator(f"section[aria-labelledby='spec-{js1}']")
     expect(section.get_by_text("Endret etter gjennomgangen")).to_have_count(0)
-    specialist.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
-    specialist.get_by_label("Søk etter arbeidsgiver").fill(employer)
-    specialist.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
-    contacts = _count(app, EmployerContact, EmployerContact.specialist_id == js1)
-    specialist.get_by_role("button", name="Lagre", exact=True).click()
-    assert _eventually(
-        lambda: _count(app, EmployerContact, EmployerContact.specialist_id == js1) > contacts
-    )
+    _log_contact_now(app, specialist, js1, employer)
     supervisor.get_by_role("button", name="Hent nye tall").click()
     expect(section.get_by_text("Endret etter gjennomgangen")).to_be_visible()
 
