@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from api.common.time import DEFAULT_TIMEZONE
 from api.push.endpoints import DEFAULT_PUSH_SERVICE_HOSTS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEZONE = "Europe/Oslo"
 DEFAULT_ALLOW = ("127.0.0.1", "::1")  # METRICS_ALLOW: loopback only
 
 

@@ -575,7 +575,7 @@ class SyncModel(RuleBasedStateMachine):
         self.rejected.pop(m.mutation_id, None)  # refused before, taken when sent again
         if m.op == "delete":
             self.deleted.add(m.id)
-            # a participant's plan goes with them (api.entities.tombstone_caseload_records)
+            # a participant's plan goes with them (api.participants.tombstone_caseload_records)
             self.deleted.update(rid for rid, parent in self.parent.items() if parent == m.id)
             return True
         if creating:
