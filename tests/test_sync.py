@@ -88,15 +88,18 @@ class Device:
         self.cursor = page["cursor"]
         return page
 
+    def pages(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Pull until nothing more is waiting; every page, in the order received."""
+        pages: list[dict[str, Any]] = []
+        for _ in range(1000):
+            pages.append(self.pull_page(limit))
+            if not pages[-1]["has_more"]:
+                return pages
+        raise AssertionError("pull never ended")
+
     def sync(self, limit: int = 500) -> list[dict[str, Any]]:
         """Pull until nothing more is waiting; every change, in the order received."""
-        changes: list[dict[str, Any]] = []
-        for _ in range(1000):
-            page = self.pull_page(limit)
-            changes.extend(page["changes"])
-            if not page["has_more"]:
-                return changes
-        raise AssertionError("pull never ended")
+        return [change for page in self.pages(limit) for change in page["changes"]]
 
     def sync_and_hold(self) -> dict[tuple[str, str], dict[str, Any]]:
         """A full sync from nothing: what a new device holds."""

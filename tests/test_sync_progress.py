@@ -9,38 +9,9 @@ from typing import Any
 from api.access import actor_for
 from api.common.model import utcnow
 from api.extensions import db
-from api.offline.setup import SCHEMA_VERSION, feed, registry
+from api.offline.setup import feed, registry
 from sync.pull import _first_sync_total
-
-PUSH = "/api/v1/sync/push"
-PULL = "/api/v1/sync/pull"
-
-
-class Device:
-    """One installation of the field app: a cursor and the pages it pulled."""
-
-    def __init__(self, client: Any, headers: dict[str, str]) -> None:
-        self.client = client
-        self.headers = headers
-        self.cursor: str | None = None
-
-    def pull_page(self, limit: int = 500) -> dict[str, Any]:
-        query: dict[str, Any] = {"limit": limit}
-        if self.cursor:
-            query["cursor"] = self.cursor
-        response = self.client.get(PULL, query_string=query, headers=self.headers)
-        assert response.status_code == 200, response.json
-        self.cursor = response.json["cursor"]
-        return response.json
-
-    def sync(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Pull until nothing more is waiting; every page, in the order received."""
-        pages: list[dict[str, Any]] = []
-        for _ in range(1000):
-            pages.append(self.pull_page(limit))
-            if not pages[-1]["has_more"]:
-                return pages
-        raise AssertionError("pull never ended")
+from tests.test_sync import Device, mutation
 
 
 def upserts(pages: list[dict[str, Any]]) -> int:
@@ -73,13 +44,13 @@ def _caseload(make: Any) -> Any:
 def test_the_first_page_says_how_many_records_the_whole_first_sync_brings(client, make, login):
     specialist = _caseload(make)
     device = Device(client, login(specialist))
-    pages = device.sync(limit=7)
+    pages = device.pages(limit=7)
     assert len(pages) > 3
     assert pages[0]["total"] == upserts(pages) == 4 + 3 * 6 + 8
     assert all("total" not in page for page in pages[1:])
 
     # The same count when everything fits on one page.
-    whole = Device(client, device.headers).sync(limit=500)
+    whole = Device(client, device.headers).pages(limit=500)
     assert len(whole) == 1 and whole[0]["total"] == upserts(pages)
 
 
@@ -87,30 +58,13 @@ def test_later_pulls_carry_no_total(client, make, login):
     specialist = _caseload(make)
     headers = login(specialist)
     device = Device(client, headers)
-    device.sync(limit=7)
+    device.pages(limit=7)
 
     assert "total" not in device.pull_page()  # nothing new
     employer_id = str(uuid.uuid4())
-    response = client.post(
-        PUSH,
-        json={
-            "client_id": str(uuid.uuid4()),
-            "schema_version": SCHEMA_VERSION,
-            "mutations": [
-                {
-                    "mutation_id": str(uuid.uuid4()),
-                    "entity": "employers",
-                    "op": "upsert",
-                    "id": employer_id,
-                    "base_version": None,
-                    "data": {"name": "Ny arbeidsgiver AS"},
-                }
-            ],
-        },
-        headers=headers,
-    )
-    assert response.json["results"][0]["status"] == "applied"
-    pages = device.sync(limit=7)
+    [created] = device.push(mutation("employers", employer_id, {"name": "Ny arbeidsgiver AS"}))
+    assert created["status"] == "applied"
+    pages = device.pages(limit=7)
     assert [c["id"] for page in pages for c in page["changes"]] == [employer_id]
     assert all("total" not in page for page in pages)
 
@@ -118,7 +72,7 @@ def test_later_pulls_carry_no_total(client, make, login):
 def test_a_user_who_sees_nothing_is_told_total_0(client, make, login):
     _caseload(make)
     nobody = make.user("specialist")  # a team of their own, with nothing in it
-    pages = Device(client, login(nobody)).sync(limit=7)
+    pages = Device(client, login(nobody)).pages(limit=7)
     assert pages == [pages[0]] and pages[0]["changes"] == []
     assert pages[0]["total"] == 0
 
@@ -133,7 +87,7 @@ def test_the_count_covers_what_the_pages_hand_out_for_every_kind_of_user(client,
     supervisor = make.user("supervisor", team=specialist.team)
     nobody = make.user("specialist")
     for user in (specialist, linked, unlinked, supervisor, nobody):
-        expected = upserts(Device(client, login(user)).sync(limit=500))
+        expected = upserts(Device(client, login(user)).pages(limit=500))
         base, _ = feed.high_water(db.session)
         db.session.rollback()
         assert _first_sync_total(db.session, registry, actor_for(user), base) == expected
@@ -143,11 +97,11 @@ def test_the_count_covers_what_the_pages_hand_out_for_every_kind_of_user(client,
 def test_a_reset_says_the_total_on_its_first_page_too(client, make, login):
     specialist = _caseload(make)
     device = Device(client, login(specialist))
-    device.sync(limit=7)
+    device.pages(limit=7)
     feed.reset_user(db.session, specialist.id)  # everything they may see changed
     db.session.commit()
 
-    pages = device.sync(limit=7)
+    pages = device.pages(limit=7)
     assert pages[0]["reset"] is True
     assert pages[0]["total"] == upserts(pages) == 4 + 3 * 6 + 8
     assert all("total" not in page for page in pages[1:])
