@@ -69,19 +69,7 @@ def find_visible(
     """The record if `actor` may read it; otherwise None (absent and forbidden look the same).
     `for_update`: lock the row until the transaction ends and read it fresh, so that a change
     made from it cannot lose a race (PostgreSQL; SQLite has one writer at a time anyway)."""
-    scope = read_scope(actor, entity.name)
-    if scope is None:
-        return None
-    query = select(entity.model).where(entity.model.id == record_id, scope)
-    if not include_deleted:
-        query = query.where(entity.model.deleted_at.is_(None))
-    if for_update:
-        # FOR NO KEY UPDATE: rows that only reference this one (a new contact naming this
-        # employer) may still be written meanwhile.
-        query = query.with_for_update(of=entity.model, key_share=True).execution_options(
-            populate_existing=True
-        )
-    return db.session.scalar(query)
+    return find_visible_many(actor, entity, [record_id], include_deleted, for_update).get(record_id)
 
 
 def find_visible_many(
@@ -105,6 +93,8 @@ def find_visible_many(
         if not include_deleted:
             query = query.where(model.deleted_at.is_(None))
         if for_update:
+            # FOR NO KEY UPDATE: rows that only reference these (a new contact naming this
+            # employer) may still be written meanwhile.
             query = (
                 query.order_by(model.id)
                 .with_for_update(of=model, key_share=True)
