@@ -10,10 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from api.accounts.models import ROLES, Team, User
 from api.common.model import utcnow
 from api.errors import DomainError
 from api.extensions import db
-from api.teams.models import ROLES, Team, User
 from api.teams.service import create_team, create_user
 
 

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
 
+from api.accounts.models import Team, User
 from api.activity.models import EmployerContact, Meeting
 from api.config import DEFAULT_TIMEZONE
 from api.demo.names import FIRST_NAMES as DEMO_FIRST_NAMES
@@ -49,7 +50,6 @@ from api.jobs.models import JobMatch
 from api.offline.setup import feed
 from api.participants.models import Consent, Participant
 from api.reviews.models import WeekReview
-from api.teams.models import Team, User
 from sync.feed import FEED_COLUMNS
 
 PASSWORD = "bench1234"

@@ -6,6 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from api.accounts.models import Team, User
 from api.activity.models import EmployerContact, Meeting, TeamMeeting
 from api.auth.service import hash_password
 from api.common.model import utcnow
@@ -17,7 +18,6 @@ from api.jobs.models import JobMatch
 from api.participants.models import CareerProfile, Consent, Participant
 from api.plans.models import PlanGoal, PlanStep
 from api.reviews.models import WeekReview
-from api.teams.models import Team, User
 
 _counter = itertools.count(1)
 

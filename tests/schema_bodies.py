@@ -14,11 +14,11 @@ from typing import Any
 from marshmallow import fields, validate
 
 from api.access import rules_for
+from api.accounts.models import Team
 from api.common.entity import Entity
 from api.common.schema import AwareDateTime, Date, Flag, Number, Text
 from api.entities import ENTITIES
 from api.extensions import db
-from api.teams.models import Team
 from tests.factories import Factory
 
 SOME_TIME = "2026-11-18T10:00:00+01:00"

@@ -26,13 +26,13 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from api.accounts.models import User
 from api.audit.models import AuditEvent
 from api.common.model import new_id, utcnow
 from api.extensions import db
 from api.offline.setup import SYNC_ORDER
 from api.push.models import PushSubscription
 from api.scheduler.models import JobRun
-from api.teams.models import User
 from tests.audit_maintenance import allow_audit_log_maintenance
 from tests.database import empty_every_table
 from tests.factories import Factory, valid_org_number

@@ -1,7 +1,7 @@
 """Admins manage teams and accounts; bad input is refused with a message and changes nothing."""
 
+from api.accounts.models import User
 from api.extensions import db
-from api.teams.models import User
 
 
 def _count_users():

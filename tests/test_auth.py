@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from flask_jwt_extended import create_access_token
 
+from api.accounts.models import User
 from api.auth.models import TokenFamily
 from api.extensions import db
-from api.teams.models import User
 
 
 def _login(client, email, password="demo1234"):

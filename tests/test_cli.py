@@ -1,8 +1,8 @@
 """`flask ips ...` administration commands."""
 
+from api.accounts.models import Team, User
 from api.auth.service import password_matches
 from api.extensions import db
-from api.teams.models import Team, User
 
 
 def test_create_team_and_user_from_the_command_line(app):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import String, Text, func, select
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact, Meeting
 from api.common.model import utcnow
 from api.demo import PASSWORD, DemoAlreadySeeded, seed_demo
@@ -16,7 +17,6 @@ from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Consent, Participant
 from api.plans.models import PlanStep
-from api.teams.models import User
 
 HEALTH_WORDS = (
     "diagnos",

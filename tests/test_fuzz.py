@@ -36,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import delete, select, update
 
 from api import create_app
+from api.accounts.models import Team, User
 from api.auth.models import RefreshToken, TokenFamily
 from api.extensions import db
-from api.teams.models import Team, User
 from tests.audit_maintenance import allow_audit_log_maintenance
 from tests.database import empty_every_table
 from tests.factories import Factory

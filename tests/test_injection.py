@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from api.accounts.models import User
 from api.entities import ENTITIES
 from api.extensions import db
-from api.teams.models import User
 from tests.schema_bodies import Caseload, writable_text_fields, written_entities
 from tests.test_sync import Device, mutation
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import JSON, String, Text, select
 
+from api.accounts.models import User
 from api.activity.models import Meeting
 from api.common.model import new_id, utcnow
 from api.conflicts.models import Conflict
@@ -18,7 +19,6 @@ from api.plans.models import PlanGoal, PlanStep
 from api.push.models import PushSubscription
 from api.rights.rules import write_refusal_after_erasure
 from api.scheduler.models import Notification
-from api.teams.models import User
 from tests.factories import Factory, oslo
 from tests.test_sync import Device, mutation
 

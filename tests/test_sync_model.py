@@ -65,6 +65,7 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from api.accounts.models import User
 from api.common.model import utcnow
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
@@ -72,7 +73,6 @@ from api.extensions import db
 from api.offline.setup import feed
 from api.participants.models import Participant
 from api.plans.models import PlanStep
-from api.teams.models import User
 from sync.purge import purge_tombstones
 from tests.factories import Factory
 

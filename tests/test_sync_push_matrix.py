@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from api.accounts.models import User
 from api.common.model import new_id
 from api.entities import ENTITIES
 from api.extensions import db
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.factories import Factory
 from tests.test_access_matrix import (
     ENTITY_NAMES,

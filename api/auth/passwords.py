@@ -25,12 +25,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from api.accounts.models import User
 from api.auth.models import PasswordLink, TokenFamily
 from api.auth.service import end_all_sign_ins, hash_password, password_matches
 from api.common.model import utcnow
 from api.errors import DomainError
 from api.extensions import db
-from api.teams.models import User
 
 MAX_LENGTH = 128
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"

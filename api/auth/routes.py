@@ -8,6 +8,7 @@ from typing import Any
 from flask_jwt_extended import get_jwt, jwt_required
 
 from api.access import actor_for, current_actor
+from api.accounts.models import User
 from api.auth.passwords import change_own_password, set_password_with_link, whose_link
 from api.auth.schemas import (
     ChangePasswordSchema,
@@ -23,7 +24,6 @@ from api.common.crud import ApiBlueprint
 from api.extensions import abort, db
 from api.security.limits import client_address
 from api.security.lockout import check_not_locked, sign_in_failed, sign_in_succeeded
-from api.teams.models import User
 
 blp = ApiBlueprint(
     "auth",

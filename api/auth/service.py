@@ -12,10 +12,10 @@ from flask import current_app, has_app_context
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select, update
 
+from api.accounts.models import User
 from api.auth.models import RefreshToken, TokenFamily
 from api.common.model import utcnow
 from api.extensions import db
-from api.teams.models import User
 
 # argon2id with argon2-cffi's defaults (RFC 9106's second recommendation): about a fifth of a
 # second of one core and 64 MiB per hash or check, on purpose.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact, Meeting
 from api.common.model import new_id
 from api.common.time import local_zone
@@ -26,7 +27,6 @@ from api.employers.models import Employer
 from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Participant
-from api.teams.models import User
 
 
 def monday_of(day: date) -> date:

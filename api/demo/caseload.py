@@ -7,6 +7,7 @@ import random
 from datetime import date, datetime, timedelta
 from math import sqrt
 
+from api.accounts.models import Team, User
 from api.common.model import new_id
 from api.demo.builder import Builder, Job, Person, next_workday
 from api.demo.names import EMPLOYERS, FIRST_NAMES, INDUSTRIES, LAST_NAMES
@@ -32,7 +33,6 @@ from api.employers.models import Employer
 from api.employers.org_number import check_digit
 from api.jobs.models import JobMatch
 from api.participants.models import CareerProfile, Consent, Participant
-from api.teams.models import Team, User
 
 
 def _org_numbers(rng: random.Random, count: int) -> list[str]:

@@ -7,12 +7,12 @@ from datetime import datetime
 import click
 from sqlalchemy import select
 
+from api.accounts.models import Team, User
 from api.auth.service import hash_password
 from api.common.model import utcnow
 from api.demo.plans import Plans
 from api.demo.team import DEMO_EMAILS, PASSWORD, TEAM_NAME
 from api.extensions import db
-from api.teams.models import Team, User
 
 
 class DemoTeam(Plans):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from api.accounts.models import User
 from api.activity.models import TeamMeeting
 from api.demo.builder import Person, is_workday, next_workday
 from api.demo.caseload import Caseload
@@ -19,7 +20,6 @@ from api.demo.texts import (
     TEAM_MEETING_NOTES,
 )
 from api.reviews.models import WeekReview
-from api.teams.models import User
 
 
 class Weeks(Caseload):

@@ -13,11 +13,11 @@ import marshmallow as ma
 from sqlalchemy import select
 
 from api.access import current_actor, report_specialists
+from api.accounts.models import User
 from api.common.crud import ApiBlueprint, refuse_unknown_query
 from api.errors import DomainError
 from api.extensions import db
 from api.reports.export import CSV_RESPONSE
-from api.teams.models import User
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 
 from api.access import may_exercise_rights
+from api.accounts.models import User
 from api.auth.models import TokenFamily
 from api.auth.service import revoke_family
 from api.common.model import utcnow
@@ -27,7 +28,6 @@ from api.extensions import db
 from api.participants.models import Participant
 from api.push.models import PushSubscription
 from api.scheduler.models import Notification, PushPreference
-from api.teams.models import User
 
 ERASED_USER_NAME = "Slettet bruker"
 # Not an argon2 hash: no password verifies against it.

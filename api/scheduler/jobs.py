@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from api.accounts.models import User
 from api.activity.models import FACE_TO_FACE_MODES, EmployerContact, Meeting
 from api.audit.retention import purge_audit_log
 from api.auth.models import PasswordLink, RefreshToken, TokenFamily
@@ -29,7 +30,6 @@ from api.push.payloads import WEEKLY_CONTACT_TARGET
 from api.reports.weeks import IsoWeek
 from api.scheduler.models import JobRun, Notification
 from api.scheduler.notifications import dispatch, enqueue
-from api.teams.models import User
 
 # The specialist's meeting reminder goes out this long before the meeting.
 MEETING_LEAD = timedelta(hours=1)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from api.accounts.models import User
 from api.common.model import new_id
 from api.common.time import local_zone
 from api.extensions import db
@@ -28,7 +29,6 @@ from api.push.service import DEFAULT_TTL_SECONDS, send_to_user
 from api.scheduler.models import DETAIL_MAX_LENGTH, Notification
 from api.scheduler.preferences import preferences_of
 from api.sqlite import sqlite_writer
-from api.teams.models import User
 
 log = logging.getLogger(__name__)
 

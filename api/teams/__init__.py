@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from api.access import register_accounts
-from api.teams.models import User
+from api.accounts.models import User
 
 register_accounts(user=User)

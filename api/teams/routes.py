@@ -10,6 +10,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from api.access import current_actor, hidden_fields_for, may_see_team, team_scope, user_scope
+from api.accounts.models import Team, User
 from api.auth.passwords import issue_link
 from api.auth.schemas import PasswordLinkSchema
 from api.auth.service import end_all_sign_ins
@@ -20,7 +21,6 @@ from api.entities import ENTITIES
 from api.errors import DomainError
 from api.extensions import abort, db
 from api.participants.schemas import ParticipantSchema, TransferSchema
-from api.teams.models import Team, User
 from api.teams.schemas import TeamSchema, UserFilterSchema, UserSchema
 from api.teams.service import create_team, create_user, transfer_participant, update_user
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from api.accounts.models import ROLES
 from api.auth.schemas import PasswordLinkSchema
 from api.common.schema import EMAIL_MAX, TITLE_MAX, Text, choice, text, whole_number
-from api.teams.models import ROLES
 
 
 class TeamSchema(ma.Schema):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from api.access import Actor
+from api.accounts.models import Team, User
 from api.auth.passwords import check_new_password
 from api.auth.service import end_all_sign_ins, hash_password
 from api.common.model import new_id
@@ -18,7 +19,6 @@ from api.extensions import db
 from api.offline.scope_changes import user_scope_changed
 from api.participants.models import Participant
 from api.rights.rules import write_refusal_after_erasure
-from api.teams.models import Team, User
 
 
 def create_team(name: str) -> Team:

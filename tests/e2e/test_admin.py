@@ -16,10 +16,10 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 from sqlalchemy import select
 
+from api.accounts.models import User
 from api.auth.service import password_matches
 from api.extensions import db
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_synced
 from tests.e2e.test_field_app import AXE, _axe_violations
 

@@ -19,6 +19,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import func, select
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact, Meeting
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
@@ -27,7 +28,6 @@ from api.jobs.models import JobMatch
 from api.participants.models import Participant
 from api.plans.models import PlanStep
 from api.reviews.models import WeekReview
-from api.teams.models import User
 from tests.e2e.conftest import CHROMIUM, PHONE, screenshot, sign_in, wait_synced
 
 AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"

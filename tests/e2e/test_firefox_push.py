@@ -28,6 +28,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from api.accounts.models import User
 from api.common.time import local_zone
 from api.extensions import db
 from api.participants.models import Participant
@@ -38,7 +39,6 @@ from api.push.service import PushTarget, deliver
 from api.scheduler.jobs import JOBS
 from api.scheduler.models import Notification
 from api.scheduler.runner import run_job
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.push_service import BrowserSubscription, PushService
 

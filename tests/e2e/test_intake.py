@@ -20,11 +20,11 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
+from api.accounts.models import User
 from api.extensions import db
 from api.participants.consent import consent_in_force
 from api.participants.models import Consent, Participant
 from api.plans.models import PlanStep
-from api.teams.models import User
 from tests.e2e.conftest import sign_in, wait_synced
 
 AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"

@@ -15,10 +15,10 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, Route, expect
 from sqlalchemy import select
 
+from api.accounts.models import User
 from api.employers.models import Employer
 from api.extensions import db
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_synced
 
 # Words of English sentences that no bokmål screen has: the server's and a proxy's wording.

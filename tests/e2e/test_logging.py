@@ -17,12 +17,12 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact
 from api.employers.models import Employer
 from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_synced
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -13,9 +13,9 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from api.accounts.models import User
 from api.extensions import db
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_synced
 
 

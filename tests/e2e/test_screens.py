@@ -18,13 +18,13 @@ from flask import Flask
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact, Meeting
 from api.conflicts.models import Conflict
 from api.employers.models import Employer
 from api.extensions import db
 from api.jobs.models import JobMatch
 from api.participants.models import Participant
-from api.teams.models import User
 from tests.e2e.conftest import sign_in, wait_synced
 
 AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"

@@ -13,12 +13,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select, update
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact
 from api.auth.models import TokenFamily
 from api.common.model import utcnow
 from api.employers.models import Employer
 from api.extensions import db
-from api.teams.models import User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_synced
 from tests.e2e.test_token_refresh import READ_META
 

@@ -21,12 +21,12 @@ from flask_jwt_extended import create_access_token, decode_token
 from playwright.sync_api import Page
 from sqlalchemy import func, select
 
+from api.accounts.models import User
 from api.activity.models import EmployerContact
 from api.auth.models import TokenFamily
 from api.common.model import new_id
 from api.employers.models import Employer
 from api.extensions import db
-from api.teams.models import User
 from tests.e2e.conftest import sign_in, wait_synced
 
 ROUNDS = 20

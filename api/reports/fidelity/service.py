@@ -61,6 +61,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 
+from api.accounts.models import User
 from api.activity.models import FACE_TO_FACE_MODES, EmployerContact, Meeting
 from api.extensions import db
 from api.jobs.models import JobMatch
@@ -68,7 +69,6 @@ from api.participants.models import Participant
 from api.reports.weekly.service import NOT_HELD
 from api.reports.weeks import IsoWeek, week_range
 from api.reviews.models import WeekReview
-from api.teams.models import User
 
 DEFAULT_DAYS_BEFORE_TO = 90  # with `to` on a Sunday: 13 whole weeks
 MAX_PERIOD_DAYS = 731  # two years, with a leap day

@@ -1,4 +1,4 @@
-"""Teams and the people who sign in."""
+"""Teams and the people who sign in: the tables api.auth and api.teams both stand on."""
 
 from __future__ import annotations
 
