@@ -98,6 +98,13 @@ async function send(deps: AuthDeps, path: string, init: RequestInit): Promise<Re
   }
 }
 
+/** A request with `token` as its bearer, sent now (authorizedFetch can take it as its first attempt). */
+export function sendWith(deps: AuthDeps, path: string, token: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${token}`);
+  return send(deps, path, { ...init, headers });
+}
+
 /** The stable `code` of a problem+json answer, if it has one (the body stays readable). */
 export async function problemCode(response: Response): Promise<string | undefined> {
   const body = (await response.clone().json().catch(() => null)) as { code?: unknown } | null;
@@ -356,16 +363,19 @@ export async function authorizedFetch(
   path: string,
   init: RequestInit = {},
   stored?: StoredSignIn,
+  sent?: Promise<Response>,
 ): Promise<Response> {
   // `stored`: the sign-in as the caller has just read it, for the first attempt only.
+  // `sent`: that first attempt, already sent with stored's access token.
   let known = stored;
+  let early = sent;
   const attempt = async (): Promise<{ token: string; response: Response }> => {
     const { accessToken: token, needsLogin } = known ?? (await readSignIn(deps.db));
     known = undefined;
     if (!token || needsLogin) throw new SignedOutError();
-    const headers = new Headers(init.headers);
-    headers.set("Authorization", `Bearer ${token}`);
-    return { token, response: await send(deps, path, { ...init, headers }) };
+    const response = early ?? sendWith(deps, path, token, init);
+    early = undefined;
+    return { token, response: await response };
   };
   const first = await attempt();
   if (first.response.status !== 401) return first.response;

@@ -3,7 +3,18 @@
  * push the outbox, then pull what changed. No browser needed, so the tests drive it directly.
  */
 import { META, type FeltloggDB, type OutboxEntry, getMeta, setMeta } from "./db";
-import { API, type AuthDeps, OfflineError, SignedOutError, type StoredSignIn, authorizedFetch, readSignIn, refreshIfDue } from "./auth";
+import {
+  API,
+  type AuthDeps,
+  OfflineError,
+  REFRESH_MARGIN_MS,
+  SignedOutError,
+  type StoredSignIn,
+  authorizedFetch,
+  readSignIn,
+  refreshIfDue,
+  sendWith,
+} from "./auth";
 import { outboxCount } from "./outbox";
 import { ENTITIES, type EntityName, isEntity, type MutationResult, type PullResult, type PushResult, type Stored } from "./types";
 import { uuidv7 } from "./uuid";
@@ -51,6 +62,19 @@ export interface SyncDeps extends AuthDeps {
   pageSize?: number;
   batchSize?: number;
   onProgress?: (progress: SyncProgress) => void;
+  /** Where the last sync of this context ended (kept by syncOnce). */
+  lastEnd?: SyncEnd;
+}
+
+/**
+ * The cursor and access token stored when a sync ended. The next sync sends its first pull with
+ * them while it reads what is stored, and uses the answer only if they are still what is stored
+ * (another tab may have synced or refreshed meanwhile) and nothing waits to be pushed.
+ */
+export interface SyncEnd {
+  cursor: string;
+  accessToken: string;
+  accessExpiresAt: number;
 }
 
 /** The server no longer accepts this version of the app (HTTP 426). */
@@ -445,11 +469,16 @@ export async function writePage(
 /** One page of the pull; `stale` when the server did not know the cursor (400). */
 type PageAnswer = { stale: true } | { stale: false; result: PullResult };
 
-function fetchPage(deps: SyncDeps, cursor: string | undefined, signIn?: StoredSignIn): Promise<PageAnswer> {
+function pullPath(deps: SyncDeps, cursor: string | undefined): string {
   const query = new URLSearchParams({ limit: String(deps.pageSize ?? PAGE_SIZE), schema_version: String(SCHEMA_VERSION) });
   if (cursor) query.set("cursor", cursor);
+  return `${API}/sync/pull?${query}`;
+}
+
+/** `sent`: the page's request, already sent with `signIn`'s access token. */
+function fetchPage(deps: SyncDeps, cursor: string | undefined, signIn?: StoredSignIn, sent?: Promise<Response>): Promise<PageAnswer> {
   const answer = (async (): Promise<PageAnswer> => {
-    const response = await authorizedFetch(deps, `${API}/sync/pull?${query}`, {}, signIn);
+    const response = await authorizedFetch(deps, pullPath(deps, cursor), {}, signIn, sent);
     if (response.status === 400 && cursor) {
       await response.body?.cancel().catch(() => undefined);
       return { stale: true };
@@ -468,7 +497,11 @@ function fetchPage(deps: SyncDeps, cursor: string | undefined, signIn?: StoredSi
  * page is fetched while the current one is written: its request names the current page's
  * cursor, which is stored only with the current page, so a crash loses nothing either way.
  */
-export async function pull(deps: SyncDeps, start?: SyncStart): Promise<{ pulled: number; initial: boolean }> {
+export async function pull(
+  deps: SyncDeps,
+  start?: SyncStart,
+  sent?: Promise<Response>,
+): Promise<{ pulled: number; initial: boolean }> {
   const { db } = deps;
   let stored = start;
   if (!stored) {
@@ -482,7 +515,7 @@ export async function pull(deps: SyncDeps, start?: SyncStart): Promise<{ pulled:
   let fromScratch = wholeTruth;
   let pulled = 0;
   let total: number | undefined; // said by the first page of a first sync
-  let next = fetchPage(deps, cursor, stored.signIn);
+  let next = fetchPage(deps, cursor, stored.signIn, sent);
   for (let page = 0; page < 100_000; page++) {
     const answer = await next;
     if (answer.stale) {
@@ -500,7 +533,8 @@ export async function pull(deps: SyncDeps, start?: SyncStart): Promise<{ pulled:
     cursor = result.cursor;
     pulled += result.changes?.length ?? 0;
     if (typeof result.total === "number") total = result.total;
-    deps.onProgress?.({ phase: "pull", done: pulled, initial, ...(total === undefined ? {} : { total }) });
+    // Nothing pulled yet and nothing announced: the screen would show what it shows already.
+    if (pulled > 0 || total !== undefined) deps.onProgress?.({ phase: "pull", done: pulled, initial, ...(total === undefined ? {} : { total }) });
     if (!result.has_more) break;
   }
   if (initial) await setMeta(db, META.initialDone, true);
@@ -534,16 +568,24 @@ export interface SyncStart {
   pending: number;
   /** The sign-in as stored; left out once a refresh may have changed it. */
   signIn?: StoredSignIn;
+  /** Whether an earlier sync left "update required" standing. */
+  updateRequired?: boolean;
 }
 
 async function readSyncStart(db: FeltloggDB): Promise<SyncStart> {
   return db.transaction("r", [db.meta, db.outbox], async () => {
-    const [signIn, [cursor, initialDone], pending] = await Promise.all([
+    const [signIn, [cursor, initialDone, updateRequired], pending] = await Promise.all([
       readSignIn(db),
-      db.meta.bulkGet([META.cursor, META.initialDone]),
+      db.meta.bulkGet([META.cursor, META.initialDone, META.updateRequired]),
       db.outbox.where("state").equals("pending").count(),
     ]);
-    return { cursor: cursor?.value as string | undefined, initialDone: Boolean(initialDone?.value), pending, signIn };
+    return {
+      cursor: cursor?.value as string | undefined,
+      initialDone: Boolean(initialDone?.value),
+      pending,
+      signIn,
+      updateRequired: updateRequired !== undefined,
+    };
   });
 }
 
@@ -553,19 +595,36 @@ async function readSyncStart(db: FeltloggDB): Promise<SyncStart> {
  */
 export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
   const now = deps.now ?? Date.now;
+  const last = deps.lastEnd;
+  deps.lastEnd = undefined;
   try {
+    // The first pull goes out with what the last sync ended with while the start is read.
+    const early = last && last.accessExpiresAt - now() > REFRESH_MARGIN_MS ? sendWith(deps, pullPath(deps, last.cursor), last.accessToken) : undefined;
+    early?.catch(() => undefined);
     const start = await readSyncStart(deps.db);
-    if (await refreshIfDue(deps, undefined, start.signIn)) delete start.signIn;
+    let sent =
+      early && start.pending === 0 && start.cursor === last?.cursor && start.signIn?.accessToken === last?.accessToken && !start.signIn?.needsLogin
+        ? early
+        : undefined;
+    if (await refreshIfDue(deps, undefined, start.signIn)) {
+      delete start.signIn;
+      sent = undefined;
+    }
+    if (early && !sent) void early.then((response) => response.body?.cancel(), () => undefined);
     // A push moves nothing the pull reads from the start but the tokens (a refresh on a 401):
     // the pull takes the sign-in as the push left it.
     const pushed = start.pending > 0 ? await pushOutbox(deps) : { pushed: 0, rejected: 0 };
     if (start.pending > 0) start.signIn = pushed.signIn;
-    const pulled = await pull(deps, start);
-    const pending = await deps.db.transaction("rw", [deps.db.meta, deps.db.outbox], async () => {
+    const pulled = await pull(deps, start, sent);
+    const [pending, end] = await deps.db.transaction("rw", [deps.db.meta, deps.db.outbox], async () => {
       await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());
-      await setMeta(deps.db, META.updateRequired, null);
-      return outboxCount(deps.db);
+      if (start.updateRequired) await setMeta(deps.db, META.updateRequired, null);
+      return Promise.all([outboxCount(deps.db), deps.db.meta.bulkGet([META.cursor, META.accessToken, META.accessExpiresAt])]);
     });
+    const [cursor, accessToken, accessExpiresAt] = end.map((row) => row?.value);
+    if (typeof cursor === "string" && typeof accessToken === "string" && typeof accessExpiresAt === "number") {
+      deps.lastEnd = { cursor, accessToken, accessExpiresAt };
+    }
     return {
       status: "ok",
       pushed: pushed.pushed,

@@ -67,6 +67,8 @@ export class SyncLoop {
 
   /** A local write happened: sync soon, and ask the browser to sync later if we are offline. */
   nudge(): void {
+    // The next sync pushes first: a pull sent ahead of it would be dropped.
+    this.deps.lastEnd = undefined;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => void this.run(), DEBOUNCE_MS);
     void registerBackgroundSync();

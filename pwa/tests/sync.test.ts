@@ -470,6 +470,102 @@ describe("pull, in bulk and ahead", () => {
   });
 });
 
+describe("the next sync's first pull, sent while the start is read", () => {
+  /** One context's deps, kept from sync to sync as the sync loop keeps them. */
+  function keptDeps() {
+    return deps();
+  }
+
+  it("is sent with where the last sync ended, and its answer is used", async () => {
+    const d = keptDeps();
+    server.serverWrite("employers", "e1", { name: "AS" });
+    expect((await syncOnce(d)).status).toBe("ok");
+    server.pulls.length = 0;
+    server.serverWrite("employers", "e2", { name: "Ny" });
+    const order: string[] = [];
+    d.fetch = (input: string, init?: RequestInit) => {
+      order.push(`fetch ${new URL(input, "http://server.test").pathname}`);
+      return server.fetch(input, init);
+    };
+    const original = db.transaction.bind(db);
+    (db as unknown as { transaction: unknown }).transaction = (...args: unknown[]) => {
+      const done = (original as (...a: unknown[]) => Promise<unknown>)(...args);
+      void done.then(() => order.push("transaction done"));
+      return done;
+    };
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 1 });
+    (db as unknown as { transaction: unknown }).transaction = original;
+    expect(order[0]).toBe("fetch /api/v1/sync/pull"); // before the start was read
+    expect(order.filter((o) => o.startsWith("fetch"))).toHaveLength(1);
+    expect(server.pulls).toEqual(["1"]);
+    expect(await db.employers.get("e2")).toMatchObject({ name: "Ny" });
+    expect(await getMeta(db, META.cursor)).toBe("2");
+    // and so on: each sync starts from where the one before ended
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 0 });
+    expect(server.pulls).toEqual(["1", "2"]);
+  });
+
+  it("is dropped when another tab synced meanwhile, and the pull starts from the stored cursor", async () => {
+    const d = keptDeps();
+    server.serverWrite("employers", "e1", { name: "AS" });
+    await syncOnce(d);
+    server.serverWrite("employers", "e2", { name: "Fra den andre fanen" });
+    await syncOnce(deps()); // the other tab: the stored cursor moves on
+    server.serverWrite("employers", "e3", { name: "Ny" });
+    server.pulls.length = 0;
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 1 });
+    expect(server.pulls).toEqual(["1", "2"]); // the one sent ahead, then the one used
+    expect((await db.employers.toArray()).map((e) => e.id).sort()).toEqual(["e1", "e2", "e3"]);
+    expect(await getMeta(db, META.cursor)).toBe("3");
+  });
+
+  it("is dropped when something waits to be pushed: the pull comes after the push", async () => {
+    const d = keptDeps();
+    await syncOnce(d);
+    const token = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "phone" });
+    server.requests.length = 0;
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pushed: 1, pending: 0 });
+    // the pull sent ahead, dropped; the push; the pull after it
+    expect(server.requests).toEqual(["GET /api/v1/sync/pull", "POST /api/v1/sync/push", "GET /api/v1/sync/pull"]);
+    expect(await db.employer_contacts.get(token.id)).toMatchObject({ version: 1 });
+  });
+
+  it("is dropped when another tab refreshed the sign-in meanwhile", async () => {
+    const d = keptDeps();
+    await syncOnce(d);
+    await syncOnce(deps({ now: () => Date.now() + 899_000 })); // the other tab refreshes: the token is due
+    expect(server.refreshCalls).toBe(1);
+    server.serverWrite("employers", "e1", { name: "AS" });
+    server.requests.length = 0;
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 1 });
+    // sent with the old token and dropped, then sent with the new one
+    expect(server.requests).toEqual(["GET /api/v1/sync/pull", "GET /api/v1/sync/pull"]);
+    expect(server.refreshCalls).toBe(1);
+    expect(await getMeta(db, META.needsLogin)).toBeUndefined();
+  });
+
+  it("refused because the access token no longer works, refreshes once and pulls again", async () => {
+    const d = keptDeps();
+    await syncOnce(d);
+    server.accessToken = "rotated-on-server";
+    server.serverWrite("employers", "e1", { name: "AS" });
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 1 });
+    expect(server.refreshCalls).toBe(1);
+    expect(await getMeta(db, META.needsLogin)).toBeUndefined();
+    expect(await db.employers.get("e1")).toBeDefined();
+  });
+
+  it("is not sent when the access token is about to run out", async () => {
+    let now = Date.now();
+    const d = deps({ now: () => now });
+    await syncOnce(d);
+    now += 850_000; // less than a minute left
+    server.requests.length = 0;
+    expect((await syncOnce(d)).status).toBe("ok");
+    expect(server.requests).toEqual(["POST /api/v1/auth/refresh", "GET /api/v1/sync/pull"]);
+  });
+});
+
 describe("applying push results in bulk", () => {
   it("handles a batch of mixed results with a fixed number of outbox queries", async () => {
     server.serverWrite("participants", "p1", { first_name: "Ola" });

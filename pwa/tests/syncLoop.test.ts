@@ -23,6 +23,20 @@ afterEach(async () => {
 });
 
 describe("the sync loop", () => {
+  it("after a local write, sends no pull ahead of the push", async () => {
+    loop = new SyncLoop({ db, fetch: server.fetch }, { state: () => {}, pending: () => {}, mark: () => {} }, () => true);
+    expect((await loop.run()).status).toBe("ok");
+    expect((await loop.run()).status).toBe("ok");
+    expect(server.requests.filter((r) => r === "GET /api/v1/sync/pull")).toHaveLength(2);
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    loop.nudge();
+    server.requests.length = 0;
+    expect(await loop.run()).toMatchObject({ status: "ok", pushed: 1 });
+    expect(server.requests).toEqual(["POST /api/v1/sync/push", "GET /api/v1/sync/pull"]);
+    loop.stop();
+  });
+
+
   it("tries again by itself when a sync fails although the browser says it is online", async () => {
     const states: string[] = [];
     loop = new SyncLoop(
