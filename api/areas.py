@@ -1,9 +1,11 @@
 """The areas of the API, found rather than listed.
 
-An area is a package of `api` with REST routes (its routes.py). Importing an area registers its
-entities (api.common.entity); an area that declares entities has its routes as the blueprint
-`blp` in its routes.py. So a new area is wired in by existing: nothing outside its package
-names it.
+An area is a package of `api` with tables (its models.py) or REST routes of its own (its
+routes.py). Importing an area registers its entities (api.common.entity). An area that declares
+entities gets its REST routes from them: a blueprint named after the package, described by the
+first line of the package's docstring, with the five routes of each of its entities
+(`register_crud`), in the order the area declares them. So a new area is wired in by existing:
+nothing outside its package names it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from flask_smorest import Blueprint
 
+from api.common.crud import ApiBlueprint, register_crud
 from api.entities import ENTITIES
 
 API_PACKAGE = Path(__file__).resolve().parent
@@ -36,7 +39,7 @@ def import_areas() -> None:
     call again)."""
     for module in pkgutil.iter_modules([str(API_PACKAGE)], "api."):
         folder = API_PACKAGE / module.name.removeprefix("api.")
-        if module.ispkg and (folder / "routes.py").is_file():
+        if module.ispkg and any((folder / f).is_file() for f in ("models.py", "routes.py")):
             importlib.import_module(module.name)
 
 
@@ -51,11 +54,18 @@ def entity_areas() -> list[str]:
 
 
 def entity_blueprints() -> list[Blueprint]:
-    """Each entity area's REST routes (the `blp` of its routes.py)."""
+    """Each entity area's REST routes: the five routes of each of its entities."""
     blueprints = []
     for area in entity_areas():
-        routes = importlib.import_module(f"{area}.routes")
-        if not isinstance(getattr(routes, "blp", None), Blueprint):
-            raise LookupError(f"{area}.routes has no blueprint `blp` with its entities' routes.")
-        blueprints.append(routes.blp)
+        package = importlib.import_module(area)
+        description = (package.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        if not description:
+            raise LookupError(f"{area} has no docstring to describe its part of the API.")
+        blp = ApiBlueprint(
+            area.removeprefix("api."), area, url_prefix="/api/v1", description=description
+        )
+        for entity in ENTITIES.values():
+            if entity.area == area:
+                register_crud(blp, entity)
+        blueprints.append(blp)
     return blueprints
