@@ -178,11 +178,12 @@ export async function applyPushResults(
   db: FeltloggDB,
   results: MutationResult[],
   sentSeqs?: number[],
-): Promise<{ rejected: number; signIn?: StoredSignIn }> {
+): Promise<{ rejected: number; signIn?: StoredSignIn; held: HeldCopies }> {
   let rejected = 0;
   let signIn: StoredSignIn | undefined;
+  const held: HeldCopies = new Map();
   const mutationIds = results.map((r) => r.mutation_id).filter((id): id is string => typeof id === "string" && id !== "");
-  if (mutationIds.length === 0) return { rejected };
+  if (mutationIds.length === 0) return { rejected, held };
   await db.transaction("rw", [db.outbox, db.meta, ...syncedTables(db)], async () => {
     // One pass over the answer in memory, against what the outbox and the tables held before it
     // (read in bulk); then the outcome is written in bulk. The result is the same as applying
@@ -258,6 +259,7 @@ export async function applyPushResults(
       if (entry.op === "delete") {
         table.set(entry.id, null);
         touched.add(entry.id);
+        held.delete(recordKey(entry));
         continue;
       }
       if (!table.has(entry.id)) table.set(entry.id, (await db.entity(entry.entity).get(entry.id)) ?? null);
@@ -277,6 +279,8 @@ export async function applyPushResults(
         ? { ...server, id: entry.id }
         : { ...(synced ?? { id: entry.id }), ...entry.data, id: entry.id };
       if (takeVersion || (isNew && typeof version === "number")) record.version = version;
+      if (server && typeof version === "number") held.set(recordKey(entry), version);
+      else held.delete(recordKey(entry));
       // Merged or overtaken: keep our own value shown until the next pull brings the record.
       table.set(entry.id, record);
       touched.add(entry.id);
@@ -310,7 +314,24 @@ export async function applyPushResults(
     // after the commit would wait behind the screens' queries that the commit sets off.
     signIn = await readSignIn(db);
   });
-  return { rejected, signIn };
+  return { rejected, signIn, held };
+}
+
+/**
+ * Records this sync has just stored as the server's copy, from a push result: "entity/id" to
+ * the version. A pull that brings one back at that version has nothing to write for it.
+ */
+export type HeldCopies = Map<string, number>;
+
+/**
+ * What a pull leaves to the sync's closing transaction: the cursor after pages that wrote
+ * nothing else, and that the first sync is done. A sync cut off before they are stored pulls
+ * those pages again, and again writes nothing.
+ */
+export interface LaterWrites {
+  cursor?: string | null;
+  /** The first sync has come to its end. */
+  initialDone?: boolean;
 }
 
 /** Delete outbox entries by seq: as one range when they are all the range holds (the usual case). */
@@ -329,21 +350,23 @@ export async function push(deps: SyncDeps): Promise<{ pushed: number; rejected: 
 }
 
 /** push(), and the sign-in as its last answer left it (for a pull that follows at once). */
-async function pushOutbox(deps: SyncDeps): Promise<{ pushed: number; rejected: number; signIn?: StoredSignIn }> {
+async function pushOutbox(deps: SyncDeps): Promise<{ pushed: number; rejected: number; signIn?: StoredSignIn; held: HeldCopies }> {
   const { db } = deps;
   const now = deps.now ?? Date.now;
   let id: string | undefined;
   let pushed = 0;
   let rejected = 0;
   let signIn: StoredSignIn | undefined;
+  const held: HeldCopies = new Map();
   for (let round = 0; round < 100; round++) {
     // Read and marked sent in one transaction, so what is sent is what is marked: a sent change
     // is never altered (an edit made later becomes a mutation of its own), so a replay is the
     // same mutation.
-    // The client id in the same transaction: a read of its own after the commit would wait
-    // behind the screens' queries that the commit sets off.
-    const { batch, more, client } = await db.transaction("rw", [db.outbox, db.meta], async () => {
+    // The client id and the sign-in in the same transaction: a read of its own after the commit
+    // would wait behind the screens' queries that the commit sets off.
+    const { batch, more, client, stored } = await db.transaction("rw", [db.outbox, db.meta], async () => {
       const client = id ?? (await clientId(db));
+      const stored = await readSignIn(db);
       const pending = await db.outbox.where("state").equals("pending").sortBy("seq");
       const at = now();
       const batch = nextBatch(pending, at, deps.batchSize ?? MAX_BATCH);
@@ -351,7 +374,7 @@ async function pushOutbox(deps: SyncDeps): Promise<{ pushed: number; rejected: n
       if (unsent.length > 0) await db.outbox.bulkPut(unsent.map((e) => ({ ...e, sent: true })));
       // Left for another round: entries not held that waited for this batch (or did not fit).
       const taken = new Set(batch.map((e) => e.seq));
-      return { batch, client, more: pending.some((e) => !taken.has(e.seq) && !((e.hold_until ?? 0) > at)) };
+      return { batch, client, stored, more: pending.some((e) => !taken.has(e.seq) && !((e.hold_until ?? 0) > at)) };
     });
     if (batch.length === 0) break;
     id = client;
@@ -367,22 +390,24 @@ async function pushOutbox(deps: SyncDeps): Promise<{ pushed: number; rejected: n
         data: e.op === "upsert" ? e.data : {},
       })),
     };
-    const response = await authorizedFetch(deps, `${API}/sync/push`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const response = await authorizedFetch(
+      deps,
+      `${API}/sync/push`,
+      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+      stored,
+    );
     await failIfNotOk(response);
     const answer = (await response.json()) as PushResult;
     const outcome = await applyPushResults(db, answer.results ?? [], batch.map((e) => e.seq!));
     pushed += batch.length;
     rejected += outcome.rejected;
     signIn = outcome.signIn;
+    for (const [key, version] of outcome.held) held.set(key, version);
     deps.onProgress?.({ phase: "push", done: pushed, initial: false });
     // Entries written meanwhile start a sync of their own (SyncLoop.nudge).
     if (!more) break;
   }
-  return { pushed, rejected, signIn };
+  return { pushed, rejected, signIn, held };
 }
 
 /** Equal as stored records: the same fields with the same values (JSON values compared as text). */
@@ -414,11 +439,16 @@ export async function writePage(
   wholeTruth: boolean,
   fromScratch = false,
   storedCursor?: string,
+  held?: HeldCopies,
+  later?: LaterWrites,
 ): Promise<number> {
+  const clear = Boolean(result.reset) || wholeTruth;
   // The page's last word per record: a record named twice ends as its later change says.
   const byEntity = new Map<EntityName, Map<string, Stored | null>>();
   for (const change of result.changes ?? []) {
     if (!change.entity || !change.id || !isEntity(change.entity)) continue;
+    // Its own push's record coming back as the push's answer gave it: already stored.
+    if (!clear && change.op === "upsert" && held?.get(`${change.entity}/${change.id}`) === change.version) continue;
     let changes = byEntity.get(change.entity);
     if (!changes) byEntity.set(change.entity, (changes = new Map()));
     if (change.op === "upsert" && change.data) {
@@ -432,13 +462,15 @@ export async function writePage(
     }
   }
   let written = 0;
-  const clear = Boolean(result.reset) || wholeTruth;
   if (!clear && byEntity.size === 0) {
     // Nothing new (the usual answer): only the cursor, if it moved.
     const stored = storedCursor ?? (await getMeta<string>(db, META.cursor));
-    if (stored !== result.cursor) await setMeta(db, META.cursor, result.cursor ?? null);
+    if (stored === result.cursor) return 0;
+    if (later) later.cursor = result.cursor ?? null;
+    else await setMeta(db, META.cursor, result.cursor ?? null);
     return 0;
   }
+  if (later) delete later.cursor;
   await db.transaction("rw", [db.meta, ...syncedTables(db)], async () => {
     if (clear) await Promise.all(syncedTables(db).map((table) => table.clear()));
     for (const [entity, changes] of byEntity) {
@@ -501,6 +533,8 @@ export async function pull(
   deps: SyncDeps,
   start?: SyncStart,
   sent?: Promise<Response>,
+  held?: HeldCopies,
+  later?: LaterWrites,
 ): Promise<{ pulled: number; initial: boolean }> {
   const { db } = deps;
   let stored = start;
@@ -528,7 +562,7 @@ export async function pull(
     const result = answer.result;
     if (result.has_more) next = fetchPage(deps, result.cursor);
     if (result.reset) fromScratch = true;
-    await writePage(db, result, wholeTruth, fromScratch, cursor);
+    await writePage(db, result, wholeTruth, fromScratch, cursor, held, later);
     wholeTruth = false;
     cursor = result.cursor;
     pulled += result.changes?.length ?? 0;
@@ -537,7 +571,8 @@ export async function pull(
     if (pulled > 0 || total !== undefined) deps.onProgress?.({ phase: "pull", done: pulled, initial, ...(total === undefined ? {} : { total }) });
     if (!result.has_more) break;
   }
-  if (initial) await setMeta(db, META.initialDone, true);
+  if (initial && later) later.initialDone = true;
+  else if (initial) await setMeta(db, META.initialDone, true);
   return { pulled, initial };
 }
 
@@ -613,10 +648,13 @@ export async function syncOnce(deps: SyncDeps): Promise<SyncOutcome> {
     if (early && !sent) void early.then((response) => response.body?.cancel(), () => undefined);
     // A push moves nothing the pull reads from the start but the tokens (a refresh on a 401):
     // the pull takes the sign-in as the push left it.
-    const pushed = start.pending > 0 ? await pushOutbox(deps) : { pushed: 0, rejected: 0 };
+    const pushed = start.pending > 0 ? await pushOutbox(deps) : { pushed: 0, rejected: 0, signIn: undefined, held: undefined };
     if (start.pending > 0) start.signIn = pushed.signIn;
-    const pulled = await pull(deps, start, sent);
+    const later: LaterWrites = {};
+    const pulled = await pull(deps, start, sent, pushed.held, later);
     const [pending, end] = await deps.db.transaction("rw", [deps.db.meta, deps.db.outbox], async () => {
+      if (later.cursor !== undefined) await setMeta(deps.db, META.cursor, later.cursor);
+      if (later.initialDone) await setMeta(deps.db, META.initialDone, true);
       await setMeta(deps.db, META.lastSyncAt, new Date(now()).toISOString());
       if (start.updateRequired) await setMeta(deps.db, META.updateRequired, null);
       return Promise.all([outboxCount(deps.db), deps.db.meta.bulkGet([META.cursor, META.accessToken, META.accessExpiresAt])]);

@@ -147,9 +147,32 @@ describe("push", () => {
     const transactions = vi.spyOn(db, "transaction");
     const gets = vi.spyOn(db.meta, "get");
     expect(await syncOnce(deps())).toMatchObject({ status: "ok", pushed: 1, pulled: 1, pending: 0 });
-    // The start, the batch marked sent, the answer applied, the pulled page, the end.
-    expect(transactions).toHaveBeenCalledTimes(5);
+    // The start, the batch marked sent, the answer applied, the end; the pulled page brings back
+    // only the pushed record, as the push's answer stored it: nothing to write but the cursor.
+    expect(transactions).toHaveBeenCalledTimes(4);
     expect(gets.mock.calls).toEqual([["client_id"]]); // read in the batch's transaction
+  });
+
+  it("stores the cursor of a pull that wrote nothing else in its closing transaction", async () => {
+    server.serverWrite("employers", "e1", { name: "AS" });
+    expect((await syncOnce(deps())).status).toBe("ok");
+    await createRecord(db, "employer_contacts", { employer_id: "e1" });
+    const calls: string[] = [];
+    // Tables share their prototype (inside a transaction Dexie hands out tables of its own).
+    const tables = Object.getPrototypeOf(db.meta) as { put: (this: { name: string }, ...a: unknown[]) => unknown };
+    const original = tables.put;
+    tables.put = function (this: { name: string }, ...args: unknown[]) {
+      if (this.name === "meta") calls.push(`${(args[0] as { key: string }).key} in ${Dexie.currentTransaction?.storeNames.join("+") ?? "a transaction of its own"}`);
+      return original.apply(this, args);
+    };
+    try {
+      expect(await syncOnce(deps())).toMatchObject({ status: "ok", pushed: 1, pulled: 1 });
+    } finally {
+      tables.put = original;
+    }
+    // The client id is made with the first push, in the batch's transaction.
+    expect(calls).toEqual(["client_id in outbox+meta", "cursor in meta+outbox", "last_sync_at in meta+outbox"]);
+    expect(await getMeta(db, META.cursor)).toBe("2");
   });
 
   it("replays a push whose response was lost and drops the duplicates without writing twice", async () => {
@@ -438,6 +461,33 @@ describe("pull, in bulk and ahead", () => {
     expect(result.pulled).toBe(2);
     expect(bulkPuts("employer_contacts")).toEqual([]);
     expect(await db.employer_contacts.get(second.id)).toMatchObject({ mode: "email", team_id: "t1", version: 1 });
+  });
+
+  it("in the sync that pushed them, does not even read the records its push's answer stored; others it writes", async () => {
+    server.serverWrite("employers", "e1", { name: "A" });
+    await syncOnce(deps());
+    const mine = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "phone" });
+    const edited = await createRecord(db, "employer_contacts", { employer_id: "e1", mode: "email" });
+    const bulkGets = watchTables("bulkGet");
+    const bulkPuts = watchTables("bulkPut");
+    const realFetch = server.fetch;
+    // Between the push and the pull another device changes one of them and adds an employer.
+    const d = deps({
+      fetch: async (input: string, init?: RequestInit) => {
+        const answer = await realFetch(input, init);
+        if (String(input).includes("/sync/push")) {
+          server.serverWrite("employer_contacts", edited.id, { mode: "in_person" });
+          server.serverWrite("employers", "e2", { name: "B" });
+        }
+        return answer;
+      },
+    });
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pushed: 2, pulled: 3 });
+    // The push's answer reads both; the pull compares only the one changed elsewhere.
+    expect(bulkGets("employer_contacts")).toEqual([[mine.id, edited.id], [edited.id]]);
+    expect(bulkPuts("employer_contacts").flat().map((r) => (r as { id: string }).id)).toEqual([mine.id, edited.id, edited.id]);
+    expect(await db.employer_contacts.get(edited.id)).toMatchObject({ mode: "in_person", version: 2 });
+    expect(await db.employers.get("e2")).toMatchObject({ name: "B" });
   });
 
   it("with nothing new makes one request and opens no transaction over the tables", async () => {
