@@ -4,6 +4,9 @@ The world is the one of tests/test_access_matrix.py: team A (supervisor sup_a, s
 with P1 and P3, and js2 with P2; P1 and P2 have logins p1 and p2), an admin, and team B (sup_b,
 js_b, PB with the login p_b). Rows are named by caseload: A1 is js1's and P1's, A2 is js2's and
 P2's, B is team B's.
+
+An entity that tests/test_access_matrix.py does not pin (a new one) is checked here too, against
+its declared rules: who finds which of the world's records in a list.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from api.access import NOTE_FIELDS
+from api.access import NOTE_FIELDS, rules_for
 from api.common.model import new_id
 from api.entities import caseload_entities
 from api.extensions import db
 from tests.test_access_matrix import (
     API,
+    CASELOAD_PLAYERS,
+    DECLARED_ONLY,
     ENTITY_NAMES,
+    PINNED,
+    PLAYER,
     PROBLEM,
     SOME_TIME,
     World,
@@ -137,8 +144,12 @@ def test_a_participant_sees_their_meetings_jobs_and_employers_without_the_specia
 
 
 def visible(world: World, who: str, entity: str) -> set[str]:
-    """What `who` should find in the list of `entity`, from the product's rules."""
+    """What `who` should find in the list of `entity`, from the product's rules (for an entity
+    that is not pinned, the world's records its declared read scope lets them see)."""
     a1, a2, b, extra = world.rec["A1"], world.rec["A2"], world.rec["B"], world.extra
+    if entity in DECLARED_ONLY:
+        records = (world.rec[caseload][entity] for caseload in CASELOAD_PLAYERS)
+        return {str(r) for r in records if world.sees(who, entity, r)}
 
     def rows(*caseloads: dict[str, uuid.UUID]) -> set[str]:
         return {str(c[entity]) for c in caseloads}
@@ -162,8 +173,17 @@ def visible(world: World, who: str, entity: str) -> set[str]:
     raise AssertionError(who)
 
 
+def reads(role: str, entity: str) -> bool:
+    return role in rules_for(entity).read
+
+
 LIST_CASES = (
-    [(who, entity) for who in ("js1", "sup_a", "js_b") for entity in ENTITY_NAMES]
+    [
+        (who, entity)
+        for who, role in (("js1", "specialist"), ("sup_a", "supervisor"), ("js_b", "specialist"))
+        for entity in ENTITY_NAMES
+        if entity in PINNED or reads(role, entity)
+    ]
     + [
         ("p1", entity)
         for entity in (
@@ -177,6 +197,12 @@ LIST_CASES = (
         )
     ]
     + [("admin", "participants")]
+    + [
+        (PLAYER[role], entity)
+        for entity in DECLARED_ONLY
+        for role in ("participant", "admin")
+        if reads(role, entity)
+    ]
 )
 
 
@@ -625,7 +651,20 @@ def test_a_transfer_of_no_participant_is_404(world: World) -> None:
 
 # --- Lists are paginated -------------------------------------------------------------------
 
-LIST_READERS = {**{entity: "sup_a" for entity in ENTITY_NAMES}, "teams": "admin", "users": "admin"}
+
+def list_reader(entity: str) -> str:
+    """Who pages through a list of an entity that is not pinned: the first role that reads it."""
+    return next(
+        PLAYER[r] for r in ("supervisor", "specialist", "participant", "admin") if reads(r, entity)
+    )
+
+
+LIST_READERS = {
+    **{entity: "sup_a" for entity in PINNED},
+    **{entity: list_reader(entity) for entity in DECLARED_ONLY},
+    "teams": "admin",
+    "users": "admin",
+}
 
 
 @pytest.mark.parametrize("resource", sorted(LIST_READERS))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from api.access import rules_for
 from api.areas import entity_areas
 from api.entities import ENTITIES
 from api.extensions import schema_name
@@ -69,6 +70,25 @@ def test_merge_rules_append_only_and_app_indexes_name_fields_of_the_entity() -> 
         "meetings",
         "team_meetings",
     }
+
+
+def test_an_entity_that_someone_creates_declares_an_example_of_its_other_fields() -> None:
+    """The access tests make records from the example (tests/test_access_matrix.py)."""
+    for entity in ENTITIES.values():
+        fields = entity.schema().fields
+        for name in entity.example:
+            assert name in fields and not fields[name].dump_only, (
+                f"{entity.name}: the example names {name}, which a client does not write"
+            )
+            assert name not in entity.references, (
+                f"{entity.name}: the example names {name}, a reference: leave it out"
+            )
+        if rules_for(entity.name).create_roles:
+            required = {n for n, f in fields.items() if f.required} - set(entity.references)
+            missing = sorted(required - set(entity.example))
+            assert entity.example and not missing, (
+                f"{entity.name}: declare an example, with its required fields {missing}"
+            )
 
 
 def test_every_entity_area_is_found_and_serves_its_entities_routes(app: Flask) -> None:

@@ -6,6 +6,13 @@ allowed (its anchors). Each result must be what the table below says, with its c
 anchors must be applied around every refusal; and the database must hold exactly what the
 applied mutations wrote: a refused mutation changes nothing. The world is the one of
 tests/test_access_matrix.py (team A: sup_a, js1 with P1, js2 with P2; an admin; team B).
+
+The table has a row for each role and each entity that tests/test_access_matrix.py pins
+(`PINNED`: those with rows in its table). Any other entity (a new one) is checked against its own
+declared rules until someone pins it in both tables (`declared_outcomes`, from its
+`EntityAccess`), with edits made from its declared example: that shows its pushes do what its
+declaration says, not that the declaration is the right policy. The derivation gives the table's
+row for every pinned entity (`test_the_declared_rules_give_the_pinned_outcomes`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from api.access import rules_for
 from api.accounts.models import User
 from api.common.model import new_id
 from api.entities import ENTITIES
@@ -26,11 +34,15 @@ from api.participants.models import Participant
 from tests.factories import Factory
 from tests.test_access_matrix import (
     ENTITY_NAMES,
-    PATCH_BODY,
+    PINNED,
     SOME_TIME,
     World,
     _post_body,
     _wipe,
+    changes_of_example,
+    declared_change,
+    may_write,
+    patch_body,
 )
 
 PUSH = "/api/v1/sync/push"
@@ -47,12 +59,12 @@ READS_ONLY = (NP, NONE, NP, NP)  # sees the record, may not write it
 SEES_NOTHING = (NP, NONE, NF, NF)  # same answer as for a record that does not exist
 EXPECTED: dict[str, dict[str, tuple[str | None, ...]]] = {
     "specialist": {
-        **{name: EVERYTHING for name in ENTITY_NAMES},
+        **{name: EVERYTHING for name in PINNED},
         "week_reviews": READS_ONLY,  # the supervisor's
         "conflicts": (NP, NONE, A, NP),  # resolves their own
     },
     "supervisor": {
-        **{name: READS_ONLY for name in ENTITY_NAMES},
+        **{name: READS_ONLY for name in PINNED},
         "participants": (NP, FW, A, NP),  # moves a participant to another specialist
         "week_reviews": (A, FW, A, A),  # the comment, not the week
         "conflicts": (NP, NONE, A, NP),
@@ -72,7 +84,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, ...]]] = {
         "conflicts": (NP, NONE, A, NP),
     },
     "admin": {
-        **{name: SEES_NOTHING for name in ENTITY_NAMES},
+        **{name: SEES_NOTHING for name in PINNED},
         "participants": (NP, FW, A, NP),  # moves a participant to another specialist
     },
 }
@@ -127,7 +139,9 @@ def _subject(world: World, role: str, entity: str) -> uuid.UUID:
 def _edit(world: World, role: str, entity: str) -> dict[str, Any]:
     if role in ("admin", "supervisor") and entity == "participants":
         return {"specialist_id": str(world.ids["js2"])}
-    return PATCH_BODY[entity]
+    if entity not in PINNED:  # a field of its example the role may change, if there is one
+        return declared_change(entity, role) or patch_body(entity)
+    return patch_body(entity)
 
 
 FORBIDDEN_EDIT = {
@@ -136,6 +150,50 @@ FORBIDDEN_EDIT = {
     ("admin", "participants"): {"phone": "+47 400 00 000"},
     ("supervisor", "participants"): {"last_name": "Annen"},
 }
+
+
+def _forbidden_edit(role: str, entity: str) -> dict[str, Any]:
+    """A change of a field the role may not change, of a record it may change other fields
+    of: written out for a pinned entity, else from the declared example ({}: no such case)."""
+    if entity in PINNED:
+        return FORBIDDEN_EDIT.get((role, entity), {})
+    access = rules_for(entity)
+    if access.write.get(role) is None:
+        return {}  # it may change every field, or none
+    changes = changes_of_example(entity).items()
+    return next(({n: v} for n, v in changes if not may_write(access, role, [n])), {})
+
+
+def declared_outcomes(
+    world: World,
+    role: str,
+    entity: str,
+    edit: dict[str, Any],
+    forbidden: dict[str, Any],
+) -> tuple[str | None, ...]:
+    """(create, forbidden_edit, edit, delete) for `role` pushing `entity`, by the entity's
+    declared rules: what its row in EXPECTED would say."""
+    access = rules_for(entity)
+    create = A if role in access.create_roles else NP
+    if not world.sees(PLAYER[role], entity, _subject(world, role, entity)):
+        return (create, NF if forbidden else NONE, NF, NF)
+
+    def change(body: dict[str, Any]) -> str | None:
+        if not body:
+            return NONE
+        if role not in access.write:
+            return NP
+        return A if may_write(access, role, body) else FW
+
+    delete = A if role in access.delete_roles else NP
+    return (create, change(forbidden), change(edit), delete)
+
+
+def expected_outcomes(world: World, role: str, entity: str) -> tuple[str | None, ...]:
+    if entity in PINNED:
+        return EXPECTED[role][entity]
+    edit, forbidden = _edit(world, role, entity), _forbidden_edit(role, entity)
+    return declared_outcomes(world, role, entity, edit, forbidden)
 
 
 def _version_and_values(entity: str, record_id: uuid.UUID) -> dict[str, Any] | None:
@@ -208,12 +266,28 @@ class Anchors:
         )
 
 
+def test_the_table_has_a_row_for_each_role_and_each_pinned_entity() -> None:
+    for role, row in EXPECTED.items():
+        assert set(row) == set(PINNED), role
+
+
+def test_the_declared_rules_give_the_pinned_outcomes(world: World) -> None:
+    """The derivation a new entity is checked with agrees with every row written out."""
+    for role, row in EXPECTED.items():
+        for entity in PINNED:
+            edit, forbidden = _edit(world, role, entity), _forbidden_edit(role, entity)
+            derived = declared_outcomes(world, role, entity, edit, forbidden)
+            assert derived == row[entity], (
+                f"{role} {entity}: declared {derived}, pinned {row[entity]}"
+            )
+
+
 @pytest.mark.parametrize("entity", ENTITY_NAMES)
 @pytest.mark.parametrize("role", sorted(EXPECTED))
 def test_each_mutation_of_a_push_is_applied_or_rejected_on_its_own(
     world: World, role: str, entity: str
 ) -> None:
-    expected = dict(zip(OPS, EXPECTED[role][entity], strict=True))
+    expected = dict(zip(OPS, expected_outcomes(world, role, entity), strict=True))
     who = PLAYER[role]
     subject = _subject(world, role, entity)
     anchors = Anchors(world, role)
@@ -224,7 +298,7 @@ def test_each_mutation_of_a_push_is_applied_or_rejected_on_its_own(
     version = before["version"]
     created_id = new_id()
     edit = _edit(world, role, entity)
-    forbidden = FORBIDDEN_EDIT.get((role, entity), {})
+    forbidden = _forbidden_edit(role, entity)
     operations = {
         "create": _mutation(entity, "upsert", created_id, _post_body(world, entity), None),
         "forbidden_edit": _mutation(entity, "upsert", subject, forbidden, version),

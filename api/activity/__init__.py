@@ -27,6 +27,11 @@ register_entity(
         time_column="contacted_at",
         label="employer contact",
         sync_position=8,
+        example={
+            "contacted_at": "2026-11-18T10:00:00+01:00",
+            "mode": "phone",
+            "purpose": "Bli kjent",
+        },
         erased={"purpose": None, "outcome": None, "notes": None},
         append_only=True,
         app_indexes=("employer_id", "participant_id"),
@@ -52,6 +57,12 @@ register_entity(
         time_column="starts_at",
         label="meeting",
         sync_position=6,
+        example={
+            "starts_at": "2026-11-18T10:00:00+01:00",
+            "duration_minutes": 45,
+            "setting": "community",
+            "kind": "job_search",
+        },
         caseload=True,
         erased={"place": None, "agreed_next_steps": None, "notes": None},
         append_only=True,
@@ -72,6 +83,11 @@ register_entity(
         time_column="starts_at",
         label="team meeting",
         sync_position=9,
+        example={
+            "starts_at": "2026-11-18T10:00:00+01:00",
+            "duration_minutes": 60,
+            "kind": "treatment_team",
+        },
         append_only=True,
     )
 )

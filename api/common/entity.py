@@ -54,6 +54,11 @@ class Entity:
     # Free text about the participant that erasure (api.rights) replaces: field -> what it
     # writes instead (None clears it; api.common.erasure has the words).
     erased: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
+    # A valid body for creating a record, without the fields named in `references` (the one
+    # who writes it fills those in), e.g. {"title": "Ringe bedriften", "owner": "participant"}.
+    # The access tests make an entity's records with it and change its fields, so that a new
+    # entity is checked against its declared rules without a record written for it by hand.
+    example: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
 
     @property
     def human(self) -> str:

@@ -41,5 +41,6 @@ register_entity(
         search=("name", "org_number", "industry"),
         label="employer",
         sync_position=1,
+        example={"name": "Ny Bedrift AS", "org_number": "812345672"},
     )
 )

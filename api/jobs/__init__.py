@@ -26,6 +26,7 @@ register_entity(
         filters=("participant_id", "employer_id", "status", "competitive"),
         label="job match",
         sync_position=10,
+        example={"job_title": "Lagermedarbeider"},
         caseload=True,
         erased={"notes": None},
         app_indexes=("participant_id", "employer_id"),

@@ -86,6 +86,7 @@ register_entity(
         search=("first_name", "last_name"),
         label="participant",
         sync_position=2,
+        example={"first_name": "Ola", "last_name": "Nordmann", "enrolled_on": "2026-10-01"},
         erased={
             "first_name": ERASED_FIRST_NAME,
             "last_name": ERASED_LAST_NAME,
@@ -106,6 +107,7 @@ register_entity(
         time_column="recorded_at",
         label="consent",
         sync_position=3,
+        example={"counterpart": "nav", "granted": True},
         caseload=True,
         erased={"note": None},
         app_indexes=("participant_id",),
@@ -124,6 +126,7 @@ register_entity(
         filters=("participant_id",),
         label="career profile",
         sync_position=4,
+        example={"strengths": "Blid"},
         caseload=True,
         erased={
             "job_preferences": None,

@@ -34,6 +34,7 @@ register_entity(
         filters=("participant_id", "status"),
         label="plan goal",
         sync_position=5,
+        example={"title": "Jobb på lager"},
         caseload=True,
         erased={"title": ERASED_TITLE, "description": None},
         app_indexes=("participant_id",),
@@ -65,6 +66,7 @@ register_entity(
         filters=("participant_id", "goal_id", "owner"),
         label="plan step",
         sync_position=7,
+        example={"title": "Ringe bedriften", "owner": "participant"},
         caseload=True,
         erased={"title": ERASED_TITLE},
         merge_rules={"done_at": SET_WINS},  # ticked off on one device stays ticked off

@@ -24,5 +24,6 @@ register_entity(
         filters=("specialist_id", "iso_year", "iso_week"),
         label="week review",
         sync_position=11,
+        example={"iso_year": 2026, "iso_week": 46},
     )
 )
