@@ -560,7 +560,10 @@ export async function pull(
       continue;
     }
     const result = answer.result;
-    if (result.has_more) next = fetchPage(deps, result.cursor);
+    // With the sign-in the pull began with: a read of it now would wait for the page's write
+    // (meta is in its transaction). A token refreshed meanwhile makes that request a 401, which
+    // takes the stored one.
+    if (result.has_more) next = fetchPage(deps, result.cursor, stored.signIn);
     if (result.reset) fromScratch = true;
     await writePage(db, result, wholeTruth, fromScratch, cursor, held, later);
     wholeTruth = false;

@@ -362,6 +362,32 @@ describe("pull, in bulk and ahead", () => {
     expect(await db.employers.count()).toBe(5);
   });
 
+  it("reads the sign-in once for all the pages of a pull, not while a page is being written", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    const bulkGets = watchTables("bulkGet");
+    expect(await syncOnce(deps({ pageSize: 2 }))).toMatchObject({ status: "ok", pulled: 5 });
+    expect(server.pulls).toHaveLength(3);
+    const signInReads = bulkGets("meta").filter((keys) => (keys as string[]).includes(META.refreshToken));
+    expect(signInReads).toHaveLength(1); // with the start
+  });
+
+  it("refreshes once when the access token stops working halfway through a pull, and goes on", async () => {
+    for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
+    let pulls = 0;
+    const d = deps({
+      pageSize: 2,
+      fetch: async (input: string, init?: RequestInit) => {
+        const answer = await server.fetch(input, init);
+        if (String(input).includes("/sync/pull") && ++pulls === 1) server.accessToken = "rotated-on-server";
+        return answer;
+      },
+    });
+    expect(await syncOnce(d)).toMatchObject({ status: "ok", pulled: 5 });
+    expect(server.refreshCalls).toBe(1);
+    expect(await db.employers.count()).toBe(5);
+    expect(await getMeta(db, META.needsLogin)).toBeUndefined();
+  });
+
   it("keeps the cursor of the last written page when a later page fails to be written", async () => {
     for (let i = 0; i < 5; i++) server.serverWrite("employers", `e${i}`, { name: `AS ${i}` });
     const original = db.transaction.bind(db);
