@@ -251,6 +251,9 @@ def test_a_conflict_between_two_phones_is_announced_and_links_to_its_record(app,
 
     for (context, page), number in zip(phones, ("+47 111 11 111", "+47 222 22 222"), strict=True):
         context.set_offline(True)
+        # From the participant's page, where the saved form returns.
+        page.goto(f"/#/participants/{participant_id}")
+        expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
         page.goto(f"/#/participants/{participant_id}/edit")
         page.get_by_label("Telefon (valgfritt)").fill(number)
         page.get_by_role("button", name="Lagre endringene").click()
