@@ -571,16 +571,19 @@ def test_background_sync_pushes_the_outbox_when_the_app_is_closed(app, demo, new
     cdp.send("ServiceWorker.enable")
     registration = _service_worker_registration(page, registrations)
     context.set_offline(True)
+    contacts = _count(app, EmployerContact)
     employer = _one(app, select(Employer.name).order_by(Employer.name).limit(1))[0]
     page.get_by_role("link", name="Logg arbeidsgiverkontakt").first.click()
     page.get_by_label("Søk etter arbeidsgiver").fill(employer)
     page.get_by_role("link", name=re.compile(re.escape(employer))).first.click()
     page.get_by_role("button", name="Lagre", exact=True).click()
     expect(page.get_by_text("Ikke synkronisert: 1")).to_be_visible()
-    contacts = _count(app, EmployerContact)
 
     page.goto("about:blank")  # the app is closed: only its service worker can push now
-    assert _count(app, EmployerContact) == contacts
+    # The page could not send it (offline), but Chromium may already have fired the sync event:
+    # Background Sync goes by the machine's network, which the page's offline emulation leaves
+    # alone. Either way the contact arrives once, from the service worker.
+    assert _count(app, EmployerContact) in (contacts, contacts + 1)
     context.set_offline(False)
     # Chromium may fire the sync event by itself now that the network is back; if it has not
     # within two seconds, the DevTools protocol fires it.
