@@ -190,6 +190,18 @@ def test_a_contact_logged_on_monday_for_last_friday_counts_in_last_weeks_report_
     when.get_by_label("Klokkeslett").fill("14:00")
     page.get_by_role("button", name="Lagre", exact=True).click()
     expect(page.get_by_text(f"Kontakt med {employer} er lagret")).to_be_visible()
+    # Until it is on the server: the status the page shows may not have counted it yet.
+    assert _eventually(
+        lambda: (
+            _one(
+                app,
+                select(func.count())
+                .select_from(EmployerContact)
+                .where(EmployerContact.specialist_id == js1),
+            )[0]
+            == contacts_before + 1
+        )
+    )
     wait_synced(page)
 
     contacted_at, logged_at, mode = _one(
