@@ -167,14 +167,17 @@ def test_a_contact_logged_on_monday_for_last_friday_counts_in_last_weeks_report_
     expect(when.get_by_label("Dato")).to_have_value((monday - timedelta(days=1)).isoformat())
 
     # The form checks the server's rule and says what to fix: not 15 days back, not later today.
-    contacts_before = int(
-        _one(
-            app,
-            select(func.count())
-            .select_from(EmployerContact)
-            .where(EmployerContact.specialist_id == js1),
-        )[0]
-    )
+    def js1_contacts() -> int:
+        return int(
+            _one(
+                app,
+                select(func.count())
+                .select_from(EmployerContact)
+                .where(EmployerContact.specialist_id == js1),
+            )[0]
+        )
+
+    contacts_before = js1_contacts()
     when.get_by_label("Dato").fill((monday - timedelta(days=15)).isoformat())
     when.get_by_label("Klokkeslett").fill("14:00")
     page.get_by_role("button", name="Lagre", exact=True).click()
@@ -191,39 +194,21 @@ def test_a_contact_logged_on_monday_for_last_friday_counts_in_last_weeks_report_
     page.get_by_role("button", name="Lagre", exact=True).click()
     expect(page.get_by_text(f"Kontakt med {employer} er lagret")).to_be_visible()
     # Until it is on the server: the status the page shows may not have counted it yet.
-    assert _eventually(
-        lambda: (
-            _one(
-                app,
-                select(func.count())
-                .select_from(EmployerContact)
-                .where(EmployerContact.specialist_id == js1),
-            )[0]
-            == contacts_before + 1
-        )
-    )
+    assert _eventually(lambda: js1_contacts() == contacts_before + 1)
     wait_synced(page)
 
     contacted_at, logged_at, mode = _one(
         app,
         select(EmployerContact.contacted_at, EmployerContact.logged_at, EmployerContact.mode)
         .where(EmployerContact.specialist_id == js1)
-        # The last one written, in the feed's order (by created_at, one run picked a demo contact).
+        # The last one written, in the feed's order.
         .order_by(EmployerContact.seq.desc())
         .limit(1),
     )
     assert contacted_at == datetime.combine(friday, time(14, 0), OSLO)
     assert phone_time <= logged_at < phone_time + timedelta(minutes=10)
     assert mode == "in_person"
-    assert (
-        _one(
-            app,
-            select(func.count())
-            .select_from(EmployerContact)
-            .where(EmployerContact.specialist_id == js1),
-        )[0]
-        == contacts_before + 1
-    )
+    assert js1_contacts() == contacts_before + 1
 
     week_after = _week_row(app, js1, last_week)
     assert (
